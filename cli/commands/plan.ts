@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { columns, printJson, style, usd } from '../output.js';
+import { planReport, type PlannedCloud, type PlannedTeam } from '../plan-report.js';
+import { loadSelected } from '../teams.js';
+
+function cloudLines(cloud: 'aws' | 'gcp', planned: PlannedCloud): string[] {
+  const where = cloud === 'aws' ? `region ${planned.region}` : `project ${planned.project ?? '?'}, region ${planned.region}`;
+  const tool = cloud === 'aws' ? 'CDK' : 'Pulumi';
+  const out = [`  ${style.heading(cloud.toUpperCase())} ${style.dim(`(${tool}, ${where})`)}`];
+  for (const stack of planned.stacks) {
+    const count = `${stack.resources.length} resource${stack.resources.length === 1 ? '' : 's'}`;
+    out.push(
+      `    ${style.heading(stack.name)}  ${count}  standing ${usd(stack.cost.usdPerHour, '/h')}  ${usd(stack.cost.usdPerMonth, '/month')}`,
+    );
+    out.push(...columns(stack.resources.map((r) => [r.type, r.name]), '      '));
+  }
+  return out;
+}
+
+function teamLines(team: PlannedTeam): string[] {
+  const out = [`${style.heading(`team ${team.team}`)} ${style.dim(team.file)}`];
+  if (team.clouds.aws) out.push(...cloudLines('aws', team.clouds.aws));
+  if (team.clouds.gcp) out.push(...cloudLines('gcp', team.clouds.gcp));
+  out.push(
+    `  ${style.heading('At rest')}: ${usd(team.cost.standingUsdPerHour, '/h')}, ${usd(team.cost.standingUsdPerMonth, '/month')} ` +
+      'standing; nothing else bills until data is stored or a burst runs. Usage rates:',
+  );
+  out.push(
+    ...columns(
+      team.cost.usage.map((u) => [u.cloud, u.what, usd(u.usd, `/${u.unit}`), style.dim(`${u.asOf} ${u.source}`)]),
+      '    ',
+    ),
+  );
+  return out;
+}
+
+/** `burst plan [team...] [--json]`. */
+export async function planCommand(teams: string[], opts: { json?: boolean }, cmd: Command): Promise<number> {
+  const specs = loadSelected(teams, cmd);
+  if (!opts.json) process.stderr.write(style.dim(`planning ${specs.length} team${specs.length === 1 ? '' : 's'} (CDK synth + Pulumi mocks, offline)...\n`));
+  const report = await planReport(specs);
+  if (opts.json) {
+    printJson(report);
+    return 0;
+  }
+  const blocks = report.teams.map((t) => teamLines(t).join('\n'));
+  process.stdout.write(`${blocks.join('\n\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,114 @@
+/**
+ * The `burst` command line. Every command validates its input first and reports problems as
+ * `file:line:col  field: what is wrong. Fix: what would be right`; nothing reaches the user as a
+ * stack trace (set BURST_DEBUG=1 to see one for an internal error).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../spec/paths.js';
+import { TeamFileError, UserError, formatProblem } from '../spec/problems.js';
+import { catalogCommand } from './commands/catalog.js';
+import { forkCommand } from './commands/fork.js';
+import { planCommand } from './commands/plan.js';
+import { validateCommand } from './commands/validate.js';
+import { PolicyValidationError } from './plan-report.js';
+import { style } from './output.js';
+
+/** Exit codes: 0 ok, 1 invalid team files or findings, 2 usage errors, 70 internal errors. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 70 } as const;
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A command's action: receives commander's arguments, returns an exit code. */
+type Action = (...args: never[]) => Promise<number> | number;
+
+/** Builds the command tree; `onExit` receives each action's exit code. */
+export function program(onExit: (code: number) => void = () => undefined): Command {
+  const run =
+    (action: Action) =>
+    async (...args: unknown[]): Promise<void> => {
+      onExit(await (action as (...a: unknown[]) => Promise<number> | number)(...args));
+    };
+  const cli = new Command('burst')
+    .description('Burst GPU/TPU training environments as code: one YAML file per team, AWS (CDK) and GCP (Pulumi).')
+    .version(version())
+    .addOption(
+      new Option('--teams-dir <dir>', 'directory of team files').env('BURST_TEAMS_DIR'),
+    )
+    .showHelpAfterError('(run `burst --help` for usage)')
+    .exitOverride();
+
+  cli
+    .command('validate')
+    .description('check team files; exit 0 when all are valid, 1 with every problem otherwise')
+    .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
+    .option('--json', 'print the result as JSON')
+    .action(run(validateCommand));
+
+  cli
+    .command('plan')
+    .description('show what each cloud builds per team and what it costs at rest (offline, no credentials)')
+    .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
+    .option('--json', 'print one JSON document with every resource and its properties')
+    .action(run(planCommand));
+
+  cli
+    .command('catalog')
+    .description('list accelerator kinds, their instance/machine/TPU types per cloud, where offered and $/h')
+    .addOption(new Option('--cloud <cloud>', 'only this cloud').choices(['aws', 'gcp']))
+    .option('--accelerator <id>', 'only this accelerator kind (e.g. a100-40gb)')
+    .option('--json', 'print the catalog as JSON')
+    .action(run(catalogCommand));
+
+  cli
+    .command('fork')
+    .description('create teams/<new-team>.yaml as a copy of an existing team')
+    .argument('<new-team>', 'name of the new team (lowercase letters, digits, dashes)')
+    .option('--from <team>', 'team to copy', 'example')
+    .option('--force', 'overwrite an existing team file')
+    .action(run(forkCommand));
+
+  return cli;
+}
+
+/** Runs the CLI with `argv` (process.argv form) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const cli = program((c) => (code = c));
+  try {
+    await cli.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** Prints an error for a person and returns the exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed help, version or the usage error.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof TeamFileError) {
+    process.stderr.write(`${style.bad('invalid team files')}\n`);
+    for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+    return EXIT.invalid;
+  }
+  if (err instanceof PolicyValidationError) {
+    process.stderr.write(`burst: ${err.message}; a team file setting or a gpu-burst construct breaks a rule:\n`);
+    for (const f of err.findings) process.stderr.write(`  ${f}\n`);
+    return EXIT.invalid;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`burst: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`burst: internal error: ${message}\n`);
+  if (process.env['BURST_DEBUG'] && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('(this is a bug in gpu-burst; set BURST_DEBUG=1 to see where it happened)\n');
+  return EXIT.internal;
+}

@@ -1,0 +1,58 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from './nag.js';
+
+/** Properties of a {@link LogArchive}. */
+export interface LogArchiveProps {
+  /**
+   * Days access logs and flow logs are kept.
+   * @default 365
+   */
+  readonly retentionDays?: number;
+}
+
+/**
+ * The bucket that receives S3 server access logs and VPC flow logs. Retained like data: it is the
+ * audit trail of who touched the artifacts.
+ */
+export class LogArchive extends Construct {
+  /** The log bucket. */
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: LogArchiveProps = {}) {
+    super(scope, id);
+    const retention = Duration.days(props.retentionDays ?? 365);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      // S3 server access logging can only deliver to SSE-S3 buckets (not SSE-KMS).
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'expire-logs',
+          expiration: retention,
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+      autoDeleteObjects: false,
+    });
+    acknowledge(this.bucket, 'AwsSolutions-S1', 'This is the access-log bucket; logging it into itself would loop.');
+    acknowledge(this.bucket, 'NIST.800.53.R5-S3BucketLoggingEnabled', 'This is the access-log bucket; logging it into itself would loop.');
+    acknowledge(
+      this.bucket,
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3, not SSE-KMS.',
+    );
+    acknowledge(
+      this.bucket,
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Logs are versioned and retained; cross-region replication would double their cost for an audit trail that expires.',
+    );
+  }
+}

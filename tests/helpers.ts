@@ -1,0 +1,74 @@
+/** Shared test helpers: the example team, synthesized stacks, sanitized templates, the CLI. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildAwsApp, type TeamStacks } from '../stacks/aws/build.js';
+import { loadTeamFile, parseTeamFile } from '../spec/load.js';
+import { PROJECT_ROOT } from '../spec/paths.js';
+import { planTeam, type TeamPlan } from '../spec/plan.js';
+import type { TeamSpec } from '../spec/schema.js';
+
+export const EXAMPLE_FILE = join(PROJECT_ROOT, 'teams', 'example.yaml');
+
+/** The shipped example team, validated. */
+export function exampleSpec(): TeamSpec {
+  return loadTeamFile(EXAMPLE_FILE);
+}
+
+/** A team spec from YAML text (throws with the problems when it is invalid). */
+export function specFromYaml(team: string, yaml: string): TeamSpec {
+  const result = parseTeamFile(`teams/${team}.yaml`, yaml);
+  if (!result.spec) throw new Error(result.problems.map((p) => p.message).join('\n'));
+  return result.spec;
+}
+
+/** The example team's plan. */
+export function examplePlan(): TeamPlan {
+  return planTeam(exampleSpec());
+}
+
+/** The example team's two stacks and their templates, built without cdk-nag (tests run the packs themselves). */
+export function synthTeam(spec: TeamSpec = exampleSpec()): TeamStacks & { storageTemplate: Template; burstTemplate: Template } {
+  const plan = planTeam(spec);
+  if (!plan.aws) throw new Error(`${spec.team} has no aws section`);
+  const { teams } = buildAwsApp([plan.aws], { nag: false });
+  const stacks = teams.get(spec.team);
+  if (!stacks) throw new Error('no stacks');
+  return { ...stacks, storageTemplate: Template.fromStack(stacks.storage), burstTemplate: Template.fromStack(stacks.burst) };
+}
+
+/**
+ * A template without what churns between CDK versions: the bootstrap version parameter and rule,
+ * asset hashes (custom-resource code), and the CDK version in asset names.
+ */
+export function sanitizeTemplate(template: unknown): unknown {
+  const clone = JSON.parse(JSON.stringify(template)) as Record<string, Record<string, unknown> | undefined>;
+  if (clone['Parameters']) delete clone['Parameters']['BootstrapVersion'];
+  if (clone['Parameters'] && Object.keys(clone['Parameters']).length === 0) delete clone['Parameters'];
+  if (clone['Rules']) delete clone['Rules']['CheckBootstrapVersion'];
+  if (clone['Rules'] && Object.keys(clone['Rules']).length === 0) delete clone['Rules'];
+  return JSON.parse(JSON.stringify(clone).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+/** Result of running the CLI. */
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `burst` exactly as a user would (`node bin/burst.js ...`), with colours off. */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+  const result = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'burst.js'), ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', BURST_DEBUG: '', ...options.env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** True when text looks like it carries a JavaScript stack trace. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+(\(|:\d+:\d+)/m.test(text) || /node:internal/.test(text);
+}
