@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildAwsApp } from '../stacks/aws/build.js';
 import { gcpProgram } from '../stacks/gcp/program.js';
 import { recordProgram } from '../stacks/gcp/record.js';
+import { checkGraph } from '../stacks/gcp/rules.js';
 import { HOURS_PER_MONTH, standingCost, type CloudCost } from '../spec/cost.js';
 import { planTeam, type CloudPlan, type TeamPlan } from '../spec/plan.js';
 import type { TeamSpec } from '../spec/schema.js';
@@ -90,12 +91,12 @@ function stackCost(plan: CloudPlan, layer: 'storage' | 'burst' | 'all'): { usdPe
   return { usdPerHour, usdPerMonth: usdPerHour * HOURS_PER_MONTH };
 }
 
-/** The CDK app failed policy validation (cdk-nag or CloudFormation rules); carries each finding. */
+/** A stack failed policy validation (cdk-nag and CloudFormation rules on AWS, the GCP rules on GCP); carries each finding. */
 export class PolicyValidationError extends Error {
   readonly findings: readonly string[];
 
   constructor(findings: readonly string[]) {
-    super(`the AWS stacks fail policy validation (${findings.length} finding${findings.length === 1 ? '' : 's'})`);
+    super(`the stacks fail policy validation (${findings.length} finding${findings.length === 1 ? '' : 's'})`);
     this.name = 'PolicyValidationError';
     this.findings = findings;
   }
@@ -161,6 +162,10 @@ async function planGcp(plans: TeamPlan[]): Promise<Map<string, PlannedCloud>> {
     const plan = team.gcp;
     if (!plan) continue;
     const graph = await recordProgram(plan.team, () => gcpProgram(plan));
+    const findings = checkGraph(graph.resources);
+    if (findings.length > 0) {
+      throw new PolicyValidationError(findings.map((f) => `${f.rule} at ${plan.team}/${f.resource}: ${f.reasons.join('; ')}`));
+    }
     result.set(plan.team, {
       region: plan.region,
       project: plan.project,

@@ -29,7 +29,7 @@ export interface ArtifactStoreItem {
   readonly incompleteUploadDays: number;
   /** GCP only: Cloud Storage location of the bucket. */
   readonly location?: string;
-  /** GCP only: soft-delete retention, days (0 = off). */
+  /** GCP only: soft-delete retention, days (7 to 90). */
   readonly softDeleteDays?: number;
 }
 

@@ -92,12 +92,12 @@ export const GcpStorageSchema = z
       }),
     softDeleteDays: z
       .int()
-      .min(0)
+      .min(7)
       .max(90)
       .default(7)
       .meta({
         description:
-          'Days a deleted object stays restorable (GCS soft delete): 0 turns it off, otherwise 7 to 90. ' +
+          'Days a deleted or overwritten object stays restorable (GCS soft delete, 7 to 90; it cannot be turned off here). ' +
           'Soft-deleted bytes bill at the storage rate, so churned checkpoints cost money for this long.',
         examples: [7],
       }),

@@ -95,20 +95,6 @@ function checkLocation(gcp: Record<string, unknown>, out: RawProblem[]): void {
   }
 }
 
-function checkSoftDelete(gcp: Record<string, unknown>, out: RawProblem[]): void {
-  const storage = gcp['storage'];
-  if (!isRecord(storage)) return;
-  const days = storage['softDeleteDays'];
-  // Cloud Storage accepts 0 (off) or 7 to 90 days; the schema checks 0 to 90.
-  if (typeof days === 'number' && Number.isInteger(days) && days > 0 && days < 7) {
-    out.push({
-      path: ['gcp', 'storage', 'softDeleteDays'],
-      message: `${days} days is shorter than Cloud Storage allows`,
-      fix: 'use 0 to turn soft delete off, or 7 to 90 days.',
-    });
-  }
-}
-
 function checkTags(root: Record<string, unknown>, out: RawProblem[]): void {
   const tags = root['tags'];
   if (!isRecord(tags)) return;
@@ -145,7 +131,6 @@ export function crossFieldProblems(root: unknown): RawProblem[] {
     checkZones('gcp', gcp, 'zones', out);
     checkCidr(['gcp', 'subnetCidr'], gcp['subnetCidr'], out);
     checkLocation(gcp, out);
-    checkSoftDelete(gcp, out);
   }
   return out;
 }

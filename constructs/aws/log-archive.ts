@@ -42,8 +42,6 @@ export class LogArchive extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       autoDeleteObjects: false,
     });
-    acknowledge(this.bucket, 'AwsSolutions-S1', 'This is the access-log bucket; logging it into itself would loop.');
-    acknowledge(this.bucket, 'NIST.800.53.R5-S3BucketLoggingEnabled', 'This is the access-log bucket; logging it into itself would loop.');
     acknowledge(
       this.bucket,
       'NIST.800.53.R5-S3DefaultEncryptionKMS',

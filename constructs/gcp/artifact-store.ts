@@ -21,7 +21,7 @@ export interface ArtifactStoreArgs {
    */
   readonly incompleteUploadDays?: number;
   /**
-   * Days a deleted object stays restorable (soft delete); 0 turns soft delete off.
+   * Days a deleted object stays restorable (soft delete), 7 to 90 as Cloud Storage allows.
    * @default 7
    */
   readonly softDeleteDays?: number;

@@ -53,13 +53,13 @@ export const PULUMI_PROJECT = 'gpu-burst';
  * in registration order, without the root `pulumi:pulumi:Stack`.
  */
 export async function recordProgram(stack: string, program: () => unknown): Promise<RecordedGraph> {
-  const inputs = new Map<string, { inputs: Record<string, unknown> }>();
+  const inputs = new Map<string, Record<string, unknown>>();
   const key = (type: string, name: string) => `${type}::${name}`;
 
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        inputs.set(key(args.type, args.name), { inputs: args.inputs as Record<string, unknown> });
+        inputs.set(key(args.type, args.name), args.inputs as Record<string, unknown>);
         // Echo inputs as state; give names and ids that read as what the cloud would return.
         const state: Record<string, unknown> = { name: args.name, ...args.inputs };
         return { id: `${args.name}-id`, state };
@@ -101,11 +101,27 @@ export async function recordProgram(stack: string, program: () => unknown): Prom
     return undefined;
   };
 
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
-  await pulumi.runtime.disconnect();
-  await Promise.all(pending);
+  // A failing program rejects both the stack's outputs (awaited below) and promises Pulumi keeps
+  // internally; catch the latter so the one error reaches the caller once, without Node's report.
+  const stray: unknown[] = [];
+  const onRejection = (reason: unknown) => stray.push(reason);
+  process.on('unhandledRejection', onRejection);
+  let outputs: Record<string, unknown> = {};
+  let failure: unknown;
+  try {
+    outputs = ((await pulumi.runtime.runInPulumiStack(async () => program())) ?? {}) as Record<string, unknown>;
+    await pulumi.runtime.disconnect();
+    await Promise.all(pending);
+  } catch (err) {
+    failure = err;
+  } finally {
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onRejection);
+  }
+  if (failure !== undefined) throw failure;
+  if (stray.length > 0) throw stray[0];
   const resources = slots
     .filter((slot) => slot.type !== 'pulumi:pulumi:Stack')
-    .map((slot) => ({ ...slot, inputs: inputs.get(key(slot.type, slot.name))?.inputs ?? {} }));
-  return { stack, resources, outputs: outputs as Record<string, unknown> };
+    .map((slot) => ({ ...slot, inputs: inputs.get(key(slot.type, slot.name)) ?? {} }));
+  return { stack, resources, outputs };
 }

@@ -73,7 +73,7 @@ const EXPECTED: Record<string, string[]> = {
     "many-problems.yaml:5:11  aws.region: 'us-est-1' is not an AWS region gpu-burst knows; did you mean 'us-east-1'? Fix: use one of 'us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-southeast-2'.",
     "many-problems.yaml:6:12  aws.vpcCidr: '8.8.0.0/16' is not a private (RFC 1918) range Fix: use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.",
     "many-problems.yaml:8:12  gcp.project: 'X' is not a GCP project ID: 6 to 30 characters, lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen Fix: e.g. acme-ml-training.",
-    "many-problems.yaml:10:21  gcp.storage.softDeleteDays: 3 days is shorter than Cloud Storage allows Fix: use 0 to turn soft delete off, or 7 to 90 days.",
+    "many-problems.yaml:10:21  gcp.storage.softDeleteDays: 3 is out of range: it must be at least 7 Fix: write a whole number from 7 to 90, e.g. 7.",
   ],
   'mapping-for-list.yaml': [
     "mapping-for-list.yaml:4:5  aws.availabilityZones: expected a list (\"- item\" lines or [a, b]), got a mapping Fix: write a list (\"- item\" lines or [a, b]), e.g. [us-east-1a, us-east-1b, us-east-1c].",
@@ -106,10 +106,10 @@ const EXPECTED: Record<string, string[]> = {
     "scalar-file.yaml:1:1  the file holds the string 'hello', not a mapping of fields Fix: write \"field: value\" lines at the top level, as in teams/example.yaml.",
   ],
   'soft-delete-too-long.yaml': [
-    "soft-delete-too-long.yaml:4:21  gcp.storage.softDeleteDays: 120 is out of range: it must be at most 90 Fix: write a whole number from 0 to 90, e.g. 7.",
+    "soft-delete-too-long.yaml:4:21  gcp.storage.softDeleteDays: 120 is out of range: it must be at most 90 Fix: write a whole number from 7 to 90, e.g. 7.",
   ],
   'soft-delete-too-short.yaml': [
-    "soft-delete-too-short.yaml:4:21  gcp.storage.softDeleteDays: 3 days is shorter than Cloud Storage allows Fix: use 0 to turn soft delete off, or 7 to 90 days.",
+    "soft-delete-too-short.yaml:4:21  gcp.storage.softDeleteDays: 3 is out of range: it must be at least 7 Fix: write a whole number from 7 to 90, e.g. 7.",
   ],
   'tab-indent.yaml': [
     "tab-indent.yaml:2:1  YAML syntax: Tabs are not allowed as indentation Fix: correct the YAML (indent with spaces, \"key: value\", \"- item\" for lists).",
