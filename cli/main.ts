@@ -7,12 +7,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../spec/paths.js';
-import { TeamFileError, UserError, formatProblem } from '../spec/problems.js';
+import { PolicyValidationError, TeamFileError, UserError, formatProblem } from '../spec/problems.js';
 import { catalogCommand } from './commands/catalog.js';
 import { forkCommand } from './commands/fork.js';
-import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
-import { PolicyValidationError } from './plan-report.js';
 import { style } from './output.js';
 
 /** Exit codes: 0 ok, 1 invalid team files or findings, 2 usage errors, 70 internal errors. */
@@ -53,7 +51,13 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
     .description('show what each cloud builds per team and what it costs at rest (offline, no credentials)')
     .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
     .option('--json', 'print one JSON document with every resource and its properties')
-    .action(run(planCommand));
+    .action(
+      run(async (...args: Parameters<typeof import('./commands/plan.js').planCommand>) => {
+        // CDK and Pulumi load only for the command that needs them, so the others start fast.
+        const { planCommand } = await import('./commands/plan.js');
+        return planCommand(...args);
+      }),
+    );
 
   cli
     .command('catalog')

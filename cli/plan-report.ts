@@ -12,6 +12,7 @@ import { recordProgram } from '../stacks/gcp/record.js';
 import { checkGraph } from '../stacks/gcp/rules.js';
 import { HOURS_PER_MONTH, standingCost, type CloudCost } from '../spec/cost.js';
 import { planTeam, type CloudPlan, type TeamPlan } from '../spec/plan.js';
+import { PolicyValidationError } from '../spec/problems.js';
 import type { TeamSpec } from '../spec/schema.js';
 
 /** One resource of a stack, as `burst plan --json` prints it. */
@@ -89,17 +90,6 @@ function stackCost(plan: CloudPlan, layer: 'storage' | 'burst' | 'all'): { usdPe
     .filter((_, i) => layer === 'all' || plan.items[i]?.layer === layer)
     .reduce((sum, l) => sum + l.fixedUsdPerHour, 0);
   return { usdPerHour, usdPerMonth: usdPerHour * HOURS_PER_MONTH };
-}
-
-/** A stack failed policy validation (cdk-nag and CloudFormation rules on AWS, the GCP rules on GCP); carries each finding. */
-export class PolicyValidationError extends Error {
-  readonly findings: readonly string[];
-
-  constructor(findings: readonly string[]) {
-    super(`the stacks fail policy validation (${findings.length} finding${findings.length === 1 ? '' : 's'})`);
-    this.name = 'PolicyValidationError';
-    this.findings = findings;
-  }
 }
 
 interface ValidationReport {

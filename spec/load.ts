@@ -257,10 +257,13 @@ export function parseTeamFile(file: string, source: string): { spec?: TeamSpec; 
 
   const parsed = TeamFileSchema.safeParse(root);
   const schemaIssues = parsed.success ? [] : parsed.error.issues;
+  const reported: string[] = [];
   for (const issue of schemaIssues) {
-    for (const { raw, key } of issueProblems(issue, root)) problems.push(problemAt(at, raw, key));
+    for (const { raw, key } of issueProblems(issue, root)) {
+      problems.push(problemAt(at, raw, key));
+      reported.push(raw.path.map(String).join('.'));
+    }
   }
-  const reported = schemaIssues.map((i) => i.path.map(String).join('.'));
   for (const raw of crossFieldProblems(root)) {
     const dotted = raw.path.map(String).join('.');
     const already = reported.some((r) => r !== '' && (dotted === r || dotted.startsWith(`${r}.`)));

@@ -63,3 +63,17 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/**
+ * Built stacks break a policy rule (cdk-nag and CloudFormation rules on AWS, the GCP rules on GCP);
+ * carries each finding as `rule at resource: why`.
+ */
+export class PolicyValidationError extends Error {
+  readonly findings: readonly string[];
+
+  constructor(findings: readonly string[]) {
+    super(`the stacks fail policy validation (${findings.length} finding${findings.length === 1 ? '' : 's'})`);
+    this.name = 'PolicyValidationError';
+    this.findings = findings;
+  }
+}

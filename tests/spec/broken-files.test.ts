@@ -132,6 +132,10 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-aws-region.yaml': [
     "unknown-aws-region.yaml:2:11  aws.region: 'us-est-1' is not an AWS region gpu-burst knows; did you mean 'us-east-1'? Fix: use one of 'us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-southeast-2'.",
   ],
+  'unknown-field-and-bad-zone.yaml': [
+    "unknown-field-and-bad-zone.yaml:2:3  aws.regoin: unknown field 'regoin' in aws:; did you mean 'region'? Fix: remove it, or use one of 'region', 'availabilityZones', 'vpcCidr'.",
+    "unknown-field-and-bad-zone.yaml:3:35  aws.availabilityZones[1]: 'us-west-2b' is not a zone of us-east-1; did you mean 'us-east-1b'? Fix: use zones of us-east-1: 'us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f'.",
+  ],
   'unknown-gcp-region.yaml': [
     "unknown-gcp-region.yaml:3:11  gcp.region: 'us-centrl1' is not a GCP region gpu-burst knows; did you mean 'us-central1'? Fix: use one of 'us-central1', 'us-central2', 'us-east1', 'us-east4', 'us-east5', 'us-south1', 'us-west1', 'us-west4', 'europe-west4', 'europe-west1', 'asia-northeast1', 'asia-southeast1'.",
   ],
