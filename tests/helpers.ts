@@ -39,7 +39,8 @@ export function synthTeam(spec: TeamSpec = exampleSpec()): TeamStacks & { storag
 
 /**
  * A template without what churns between CDK versions: the bootstrap version parameter and rule,
- * asset hashes of CDK's custom-resource code, and the Lambda runtime CDK picks for that code.
+ * asset hashes of CDK's custom-resource code, the Lambda runtime CDK picks for that code, and the
+ * construct-path and asset metadata only the CLI writes.
  */
 export function sanitizeTemplate(template: unknown): unknown {
   const clone = JSON.parse(JSON.stringify(template)) as Record<string, Record<string, unknown> | undefined>;
@@ -47,6 +48,13 @@ export function sanitizeTemplate(template: unknown): unknown {
   if (clone['Parameters'] && Object.keys(clone['Parameters']).length === 0) delete clone['Parameters'];
   if (clone['Rules']) delete clone['Rules']['CheckBootstrapVersion'];
   if (clone['Rules'] && Object.keys(clone['Rules']).length === 0) delete clone['Rules'];
+  // The CDK CLI adds construct paths and asset locations as metadata; in-memory synthesis does not.
+  for (const resource of Object.values(clone['Resources'] ?? {}) as { Metadata?: Record<string, unknown> }[]) {
+    for (const key of Object.keys(resource.Metadata ?? {})) {
+      if (/^aws:(cdk:path|asset:)/.test(key)) delete resource.Metadata?.[key];
+    }
+    if (resource.Metadata && Object.keys(resource.Metadata).length === 0) delete resource.Metadata;
+  }
   return JSON.parse(
     JSON.stringify(clone)
       .replace(/[0-9a-f]{64}/g, '<asset-hash>')
