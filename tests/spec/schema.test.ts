@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JSON_SCHEMA_PATH, teamJsonSchema } from '../../spec/json-schema.js';
+import { teamFileReference } from '../../spec/reference.js';
 import { PROJECT_ROOT } from '../../spec/paths.js';
 import { TEAM_NAME, TeamFileSchema } from '../../spec/schema.js';
 import { exampleSpec, specFromYaml } from '../helpers.js';
@@ -27,6 +28,14 @@ describe('team file schema', () => {
   it('the committed JSON Schema is the one the zod schema generates (run `npm run schema` after changing it)', () => {
     const committed = readFileSync(join(PROJECT_ROOT, JSON_SCHEMA_PATH), 'utf8');
     expect(committed).toBe(teamJsonSchema());
+  });
+
+  it("the README's team-file reference is the one the schema generates", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(teamFileReference());
+    for (const path of ['storage.noncurrentVersionDays', 'aws.vpcCidr', 'gcp.project', 'gcp.storage.softDeleteDays']) {
+      expect(readme).toContain(`| \`${path}\` |`);
+    }
   });
 
   it('every team file in teams/ points editors at the schema', () => {

@@ -1,0 +1,7 @@
+/** AWS CDK constructs of gpu-burst, usable in any CDK app without a team file. */
+export { ArtifactStore, type ArtifactStoreProps } from './artifact-store.js';
+export { BurstNetwork, type BurstNetworkProps } from './burst-network.js';
+export { ImageRepository, type ImageRepositoryProps } from './image-repository.js';
+export { LogArchive, type LogArchiveProps } from './log-archive.js';
+export { acknowledge, MIN_REASON_LENGTH } from './nag.js';
+export { applyTeamTags } from './team-tags.js';
