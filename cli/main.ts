@@ -52,8 +52,8 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
     .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
     .option('--json', 'print one JSON document with every resource and its properties')
     .action(
+      // CDK and Pulumi load only for the command that needs them, so the others start fast.
       run(async (...args: Parameters<typeof import('./commands/plan.js').planCommand>) => {
-        // CDK and Pulumi load only for the command that needs them, so the others start fast.
         const { planCommand } = await import('./commands/plan.js');
         return planCommand(...args);
       }),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { columns, printJson, style, usd } from '../output.js';
-import { planReport, type PlannedCloud, type PlannedTeam } from '../plan-report.js';
+import type { PlannedCloud, PlannedTeam } from '../plan-report.js';
 import { loadSelected } from '../teams.js';
 
 function cloudLines(cloud: 'aws' | 'gcp', planned: PlannedCloud): string[] {
@@ -38,6 +38,8 @@ function teamLines(team: PlannedTeam): string[] {
 export async function planCommand(teams: string[], opts: { json?: boolean }, cmd: Command): Promise<number> {
   const specs = loadSelected(teams, cmd);
   if (!opts.json) process.stderr.write(style.dim(`planning ${specs.length} team${specs.length === 1 ? '' : 's'} (CDK synth + Pulumi mocks, offline)...\n`));
+  // Team files are valid before CDK and Pulumi load (seconds), so a typo fails fast.
+  const { planReport } = await import('../plan-report.js');
   const report = await planReport(specs);
   if (opts.json) {
     printJson(report);

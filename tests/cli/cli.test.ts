@@ -56,10 +56,8 @@ describe('burst validate', () => {
 
 describe('burst plan', () => {
   let text: CliResult;
-  let json: CliResult;
   beforeAll(() => {
     text = runCli(['plan']);
-    json = runCli(['plan', 'example', '--json']);
   });
 
   it('prints both clouds, every stack with its resources, and the cost at rest', () => {
@@ -82,26 +80,6 @@ describe('burst plan', () => {
       '$0.023/GB-month',
     ]) {
       expect(text.stdout).toContain(expected);
-    }
-  });
-
-  it('--json prints one document: teams -> clouds -> stacks -> resources with type, name and properties', () => {
-    expect(json.status).toBe(0);
-    const report = JSON.parse(json.stdout) as PlanReport;
-    expect(report.teams.map((t) => t.team)).toEqual(['example']);
-    const team = report.teams[0];
-    expect(team?.clouds.aws?.stacks.map((s) => s.name)).toEqual(['example-storage', 'example-burst']);
-    expect(team?.clouds.gcp?.stacks.map((s) => s.name)).toEqual(['example']);
-    const bucket = team?.clouds.aws?.stacks[0]?.resources.find((r) => r.name.startsWith('ArtifactsBucket'));
-    expect(bucket?.type).toBe('AWS::S3::Bucket');
-    expect(bucket?.properties).toMatchObject({ VersioningConfiguration: { Status: 'Enabled' } });
-    const gcsBucket = team?.clouds.gcp?.stacks[0]?.resources.find((r) => r.type === 'gcp:storage/bucket:Bucket');
-    expect(gcsBucket).toMatchObject({ name: 'example-artifacts', properties: { publicAccessPrevention: 'enforced' } });
-    expect(team?.cost.standingUsdPerHour).toBe(0);
-    expect(team?.cost.usage.map((u) => u.what)).toContain('S3 Standard storage');
-    for (const u of team?.cost.usage ?? []) {
-      expect(u.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(u.source).toMatch(/^https:\/\//);
     }
   });
 
@@ -147,10 +125,37 @@ describe('burst catalog', () => {
   });
 });
 
-describe('burst fork', () => {
+describe('burst fork, then burst plan --json on both teams', () => {
+  let dir: string;
+  let result: CliResult;
+  let plan: PlanReport;
+  beforeAll(() => {
+    dir = teamsDir();
+    result = runCli(['fork', 'vision', '--teams-dir', dir]);
+    const planned = runCli(['plan', '--json', '--teams-dir', dir]);
+    expect(planned.status, planned.stderr).toBe(0);
+    plan = JSON.parse(planned.stdout) as PlanReport;
+  });
+
+  it('--json prints one document: teams -> clouds -> stacks -> resources with type, name and properties', () => {
+    const team = plan.teams.find((t) => t.team === 'example');
+    expect(team?.file).toMatch(/example\.yaml$/);
+    expect(team?.clouds.aws?.stacks.map((s) => s.name)).toEqual(['example-storage', 'example-burst']);
+    expect(team?.clouds.gcp?.stacks.map((s) => s.name)).toEqual(['example']);
+    const bucket = team?.clouds.aws?.stacks[0]?.resources.find((r) => r.name.startsWith('ArtifactsBucket'));
+    expect(bucket?.type).toBe('AWS::S3::Bucket');
+    expect(bucket?.properties).toMatchObject({ VersioningConfiguration: { Status: 'Enabled' } });
+    const gcsBucket = team?.clouds.gcp?.stacks[0]?.resources.find((r) => r.type === 'gcp:storage/bucket:Bucket');
+    expect(gcsBucket).toMatchObject({ name: 'example-artifacts', properties: { publicAccessPrevention: 'enforced' } });
+    expect(team?.cost.standingUsdPerHour).toBe(0);
+    expect(team?.cost.usage.map((u) => u.what)).toContain('S3 Standard storage');
+    for (const u of team?.cost.usage ?? []) {
+      expect(u.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(u.source).toMatch(/^https:\/\//);
+    }
+  });
+
   it('copies a team under a new name that validates and plans as a second, isolated team', () => {
-    const dir = teamsDir();
-    const result = runCli(['fork', 'vision', '--teams-dir', dir]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('created');
     const forked = readFileSync(join(dir, 'vision.yaml'), 'utf8');
@@ -158,7 +163,6 @@ describe('burst fork', () => {
     expect(forked).toContain('description: Team vision (forked from example)');
     expect(forked).toContain('# replace with your project ID');
 
-    const plan = JSON.parse(runCli(['plan', '--json', '--teams-dir', dir]).stdout) as PlanReport;
     expect(plan.teams.map((t) => t.team)).toEqual(['example', 'vision']);
     const vision = plan.teams[1];
     expect(vision?.clouds.aws?.stacks.map((s) => s.name)).toEqual(['vision-storage', 'vision-burst']);
@@ -175,6 +179,7 @@ describe('burst fork', () => {
 
   it('refuses a bad name, an existing team and an unknown source', () => {
     const dir = teamsDir();
+    expect(existsSync(join(dir, 'example.yaml'))).toBe(true);
     expect(runCli(['fork', 'Vision', '--teams-dir', dir]).stderr).toContain("'Vision' is not a valid team name");
     const exists = runCli(['fork', 'example', '--teams-dir', dir]);
     expect(exists.status).toBe(2);
