@@ -1,6 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { HARDENED_BUCKET_PROPS } from './hardened-bucket.js';
 import { acknowledge } from './nag.js';
 
 /** Properties of an {@link ArtifactStore}. */
@@ -39,13 +40,9 @@ export class ArtifactStore extends Construct {
     super(scope, id);
     this.prefix = props.prefix;
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...HARDENED_BUCKET_PROPS,
       encryption: s3.BucketEncryption.KMS_MANAGED,
       bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
       lifecycleRules: [
         {
           id: 'expire-noncurrent-versions',
@@ -58,8 +55,6 @@ export class ArtifactStore extends Construct {
         },
       ],
       ...(props.accessLogs ? { serverAccessLogsBucket: props.accessLogs, serverAccessLogsPrefix: 'artifacts/' } : {}),
-      removalPolicy: RemovalPolicy.RETAIN,
-      autoDeleteObjects: false,
     });
     acknowledge(
       this.bucket,

@@ -5,3 +5,4 @@ export { ImageRepository, type ImageRepositoryProps } from './image-repository.j
 export { LogArchive, type LogArchiveProps } from './log-archive.js';
 export { acknowledge, MIN_REASON_LENGTH } from './nag.js';
 export { applyTeamTags } from './team-tags.js';
+export { HARDENED_BUCKET_PROPS } from './hardened-bucket.js';

@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { HARDENED_BUCKET_PROPS } from './hardened-bucket.js';
 import { acknowledge } from './nag.js';
 
 /** Properties of a {@link LogArchive}. */
@@ -24,13 +25,9 @@ export class LogArchive extends Construct {
     super(scope, id);
     const retention = Duration.days(props.retentionDays ?? 365);
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...HARDENED_BUCKET_PROPS,
       // S3 server access logging can only deliver to SSE-S3 buckets (not SSE-KMS).
       encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
       lifecycleRules: [
         {
           id: 'expire-logs',
@@ -39,8 +36,6 @@ export class LogArchive extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
-      autoDeleteObjects: false,
     });
     acknowledge(
       this.bucket,
