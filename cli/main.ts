@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../spec/paths.js';
 import { PolicyValidationError, TeamFileError, UserError, formatProblem } from '../spec/problems.js';
 import { catalogCommand } from './commands/catalog.js';
 import { forkCommand } from './commands/fork.js';
+import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { style } from './output.js';
 
@@ -33,9 +34,7 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
   const cli = new Command('burst')
     .description('Burst GPU/TPU training environments as code: one YAML file per team, AWS (CDK) and GCP (Pulumi).')
     .version(version())
-    .addOption(
-      new Option('--teams-dir <dir>', 'directory of team files').env('BURST_TEAMS_DIR'),
-    )
+    .addOption(new Option('--teams-dir <dir>', 'directory of team files').env('BURST_TEAMS_DIR'))
     .showHelpAfterError('(run `burst --help` for usage)')
     .exitOverride();
 
@@ -51,13 +50,7 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
     .description('show what each cloud builds per team and what it costs at rest (offline, no credentials)')
     .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
     .option('--json', 'print one JSON document with every resource and its properties')
-    .action(
-      // CDK and Pulumi load only for the command that needs them, so the others start fast.
-      run(async (...args: Parameters<typeof import('./commands/plan.js').planCommand>) => {
-        const { planCommand } = await import('./commands/plan.js');
-        return planCommand(...args);
-      }),
-    );
+    .action(run(planCommand));
 
   cli
     .command('catalog')
