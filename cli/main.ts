@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../spec/paths.js';
 import { PolicyValidationError, TeamFileError, UserError, formatProblem } from '../spec/problems.js';
 import { catalogCommand } from './commands/catalog.js';
 import { forkCommand } from './commands/fork.js';
+import { imagesPinCommand } from './commands/images.js';
 import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { style } from './output.js';
@@ -67,6 +68,21 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
     .option('--from <team>', 'team to copy', 'example')
     .option('--force', 'overwrite an existing team file')
     .action(run(forkCommand));
+
+  const images = cli
+    .command('images')
+    .description('machine images hosts boot (DLAMI, Deep Learning VM): pin them in images/lock.json');
+  images
+    .command('pin')
+    .description(
+      'resolve each image alias (DLAMI SSM parameter, DLVM image family) for the teams\' regions and pin the ids in ' +
+        'images/lock.json; --check writes nothing and exits 1 on drift (needs AWS and Google Cloud credentials)',
+    )
+    .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
+    .addOption(new Option('--cloud <cloud>', 'only this cloud').choices(['aws', 'gcp']))
+    .option('--check', 'compare the lock with what the aliases resolve to now; write nothing, exit 1 on drift')
+    .option('--json', 'print the result as JSON')
+    .action(run(imagesPinCommand));
 
   return cli;
 }

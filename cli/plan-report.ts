@@ -1,7 +1,8 @@
 /**
  * `burst plan` without printing: builds the real CDK app in memory (cdk-nag included) and runs the
  * real Pulumi program under recording mocks, then reports per team and cloud every stack, its
- * resources and what stands costs. No credentials, no Pulumi CLI, no network.
+ * resources, what stands costs and whether the images its hosts would boot are pinned. No
+ * credentials, no Pulumi CLI, no network.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { gcpProgram } from '../stacks/gcp/program.js';
 import { recordProgram } from '../stacks/gcp/record.js';
 import { checkGraph } from '../stacks/gcp/rules.js';
 import { HOURS_PER_MONTH, standingCost, type CloudCost } from '../spec/cost.js';
+import { imageStatus, loadImageLock, teamImageHosts, type ImageLock, type ImageStatus } from '../spec/images.js';
 import { planTeam, type CloudPlan, type TeamPlan } from '../spec/plan.js';
 import { PolicyValidationError } from '../spec/problems.js';
 import type { TeamSpec } from '../spec/schema.js';
@@ -33,11 +35,16 @@ export interface PlannedStack {
   readonly cost: { readonly usdPerHour: number; readonly usdPerMonth: number };
 }
 
+/** A machine image the team's hosts would boot, and whether `images/lock.json` pins it. */
+export type PlannedImage = ImageStatus;
+
 /** A cloud's part of a team's plan. */
 export interface PlannedCloud {
   readonly region: string;
   readonly project?: string;
   readonly stacks: readonly PlannedStack[];
+  /** The images the team's hosts on this cloud would boot (`spec/images.ts`, `teamImageHosts`). */
+  readonly images: readonly PlannedImage[];
 }
 
 /** Usage-based rates that apply on top of the standing cost. */
@@ -137,7 +144,7 @@ function planAws(plans: TeamPlan[]): Map<string, PlannedCloud> {
         }));
         return { name, resources, cost: stackCost(plan, layer) };
       });
-      result.set(plan.team, { region: plan.region, stacks });
+      result.set(plan.team, { region: plan.region, stacks, images: [] });
     }
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -166,13 +173,24 @@ async function planGcp(plans: TeamPlan[]): Promise<Map<string, PlannedCloud>> {
           cost: stackCost(plan, 'all'),
         },
       ],
+      images: [],
     });
   }
   return result;
 }
 
-/** Plans every team: what each cloud builds and what it costs at rest. */
-export async function planReport(specs: readonly TeamSpec[]): Promise<PlanReport> {
+/** What `planReport` reads besides the team files. */
+export interface PlanReportOptions {
+  /** The image lock; default: `images/lock.json`. */
+  readonly lock?: ImageLock;
+  /** The clock image staleness is measured against; default: now. */
+  readonly now?: Date;
+}
+
+/** Plans every team: what each cloud builds, what it costs at rest, and which images its hosts boot. */
+export async function planReport(specs: readonly TeamSpec[], options: PlanReportOptions = {}): Promise<PlanReport> {
+  const lock = options.lock ?? loadImageLock();
+  const now = options.now ?? new Date();
   const plans = specs.map(planTeam);
   const aws = planAws(plans);
   const gcp = await planGcp(plans);
@@ -181,8 +199,11 @@ export async function planReport(specs: readonly TeamSpec[]): Promise<PlanReport
       const clouds = [plan.aws, plan.gcp].filter((p): p is CloudPlan => p !== undefined);
       const costs = clouds.map((p) => ({ plan: p, cost: standingCost(p) }));
       const standingUsdPerHour = costs.reduce((sum, c) => sum + c.cost.fixedUsdPerHour, 0);
-      const awsCloud = aws.get(plan.team);
-      const gcpCloud = gcp.get(plan.team);
+      const images = teamImageHosts(plan).map((host) => imageStatus(host, lock, now));
+      const withImages = (cloud: PlannedCloud | undefined, which: 'aws' | 'gcp') =>
+        cloud && { ...cloud, images: images.filter((i) => i.cloud === which) };
+      const awsCloud = withImages(aws.get(plan.team), 'aws');
+      const gcpCloud = withImages(gcp.get(plan.team), 'gcp');
       return {
         team: plan.team,
         file: plan.file,

@@ -81,6 +81,8 @@ describe('burst plan', () => {
     ]) {
       expect(text.stdout).toContain(expected);
     }
+    // The committed lock decides which: anything not pinned is named with the command that pins it.
+    expect(text.stdout).toMatch(/^ {2}Images: (all 3 pinned in images\/lock\.json|\d of 3 need pinning .* Pin them: npx burst images pin example)$/m);
   });
 
   it('refuses an invalid team with its problems and no stack trace', () => {
@@ -147,6 +149,16 @@ describe('burst fork, then burst plan --json on both teams', () => {
     expect(bucket?.properties).toMatchObject({ VersioningConfiguration: { Status: 'Enabled' } });
     const gcsBucket = team?.clouds.gcp?.stacks[0]?.resources.find((r) => r.type === 'gcp:storage/bucket:Bucket');
     expect(gcsBucket).toMatchObject({ name: 'example-artifacts', properties: { publicAccessPrevention: 'enforced' } });
+    expect(team?.clouds.aws?.images.map((i) => [i.region, i.kind])).toEqual([
+      ['us-east-1', 'dlami-base-gpu'],
+      ['us-east-1', 'dlami-neuron'],
+    ]);
+    expect(team?.clouds.gcp?.images.map((i) => i.kind)).toEqual(['dlvm-cuda']);
+    for (const image of [...(team?.clouds.aws?.images ?? []), ...(team?.clouds.gcp?.images ?? [])]) {
+      expect(['pinned', 'unpinned', 'stale']).toContain(image.status);
+      if (image.status === 'unpinned') expect(image.id).toBeUndefined();
+      else expect(image.id).toMatch(/^(ami-[0-9a-f]+|[a-z][-a-z0-9]+)$/);
+    }
     expect(team?.cost.standingUsdPerHour).toBe(0);
     expect(team?.cost.usage.map((u) => u.what)).toContain('S3 Standard storage');
     for (const u of team?.cost.usage ?? []) {
@@ -201,6 +213,6 @@ describe('usage errors', () => {
   it('--help lists every command', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    for (const cmd of ['validate', 'plan', 'catalog', 'fork']) expect(result.stdout).toContain(cmd);
+    for (const cmd of ['validate', 'plan', 'catalog', 'fork', 'images']) expect(result.stdout).toContain(cmd);
   });
 });
