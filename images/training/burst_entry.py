@@ -174,17 +174,24 @@ def main(argv):
     for name, value in params.items():
         env["BURST_PARAM_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()] = str(value)
 
-    trainer = subprocess.Popen(argv, env=env)
-    log("started", pid=trainer.pid, trial=index, resume_from=resume_from or None)
+    # Handlers first: a reclaim that lands while the trainer starts must still reach it.
     stopping = threading.Event()
+    children = []
 
     def forward(signum, _frame):
         log("signal", signal=signal.Signals(signum).name)
         stopping.set()
-        trainer.send_signal(signum)
+        for child in children:
+            child.send_signal(signum)
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    if stopping.is_set():
+        syncer.sync()
+        return 143
+    trainer = subprocess.Popen(argv, env=env)
+    children.append(trainer)
+    log("started", pid=trainer.pid, trial=index, resume_from=resume_from or None)
 
     interval = float(os.environ.get("BURST_SYNC_SECONDS", "300"))
     next_sync = time.monotonic() + interval

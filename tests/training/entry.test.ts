@@ -14,9 +14,6 @@ import json, os, signal, sys, time
 local = os.environ["BURST_LOCAL_CHECKPOINT_DIR"]
 resume = os.environ.get("BURST_RESUME_FROM", "")
 step = int(open(os.path.join(resume, "step.txt")).read()) if resume else 0
-with open(os.environ["TRAINER_REPORT"], "a") as f:
-    f.write(json.dumps({"resume": os.path.basename(resume), "step": step, "params": json.loads(os.environ["BURST_PARAMS"]),
-                        "lr": os.environ.get("BURST_PARAM_LR"), "trial": os.environ["BURST_TRIAL_INDEX"]}) + "\\n")
 def save(n):
     d = os.path.join(local, "step-%d" % n)
     os.makedirs(d, exist_ok=True)
@@ -25,6 +22,9 @@ def stop(signum, frame):
     save(step + 100)
     sys.exit(0)
 signal.signal(signal.SIGTERM, stop)
+with open(os.environ["TRAINER_REPORT"], "a") as f:
+    f.write(json.dumps({"resume": os.path.basename(resume), "step": step, "params": json.loads(os.environ["BURST_PARAMS"]),
+                        "lr": os.environ.get("BURST_PARAM_LR"), "trial": os.environ["BURST_TRIAL_INDEX"]}) + "\\n")
 save(step + 1)
 if os.environ.get("TRAINER_WAIT"):
     time.sleep(30)
