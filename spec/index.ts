@@ -6,3 +6,4 @@ export { loadTeamFile, loadTeamFiles, parseTeamFile, teamFilesIn } from './load.
 export { planTeam, teamTags, type AwsPlan, type CloudPlan, type GcpPlan, type PlanItem, type TeamPlan } from './plan.js';
 export { TeamFileError, formatProblem, type Problem } from './problems.js';
 export { TeamFileSchema, type TeamFile, type TeamSpec } from './schema.js';
+export { imageFor, imageStatus, loadImageLock, teamImageHosts, type ImageChoice, type ImageHost } from './images.js';
