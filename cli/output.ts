@@ -22,7 +22,6 @@ export function columns(rows: readonly (readonly string[])[], indent = ''): stri
 }
 
 function visibleLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
