@@ -30,10 +30,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Colour only for a person at a terminal: NO_COLOR turns it off, FORCE_COLOR (not 0) on, otherwise
+ * stdout must be a TTY. Unlike picocolors' own default this ignores `CI`, so output piped or captured
+ * in CI stays plain text that scripts and tests can compare.
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY && env.TERM !== 'dumb';
+}
+
+const colors = pc.createColors(colorEnabled());
+
 export const style = {
-  heading: (s: string) => pc.bold(s),
-  dim: (s: string) => pc.dim(s),
-  ok: (s: string) => pc.green(s),
-  bad: (s: string) => pc.red(s),
-  warn: (s: string) => pc.yellow(s),
+  heading: (s: string) => colors.bold(s),
+  dim: (s: string) => colors.dim(s),
+  ok: (s: string) => colors.green(s),
+  bad: (s: string) => colors.red(s),
+  warn: (s: string) => colors.yellow(s),
 };

@@ -216,3 +216,15 @@ describe('usage errors', () => {
     for (const cmd of ['validate', 'plan', 'catalog', 'fork', 'images']) expect(result.stdout).toContain(cmd);
   });
 });
+
+describe('colour', () => {
+  it('is on only at a terminal or when forced; CI and NO_COLOR keep captured output plain', async () => {
+    const { colorEnabled } = await import('../../cli/output.js');
+    expect(colorEnabled({ CI: 'true' }, false)).toBe(false);
+    expect(colorEnabled({}, true)).toBe(true);
+    expect(colorEnabled({ TERM: 'dumb' }, true)).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '1' }, true)).toBe(false);
+    expect(colorEnabled({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '0' }, true)).toBe(false);
+  });
+});
