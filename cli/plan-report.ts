@@ -53,8 +53,22 @@ export interface UsageLine {
   readonly item: string;
   readonly what: string;
   readonly usd: number;
-  /** `GB-month` (stored) or `GB` (delivered). */
-  readonly unit: 'GB-month' | 'GB';
+  /** `GB-month` (stored), `GB` (delivered or processed), ... */
+  readonly unit: string;
+  readonly asOf: string;
+  readonly source: string;
+}
+
+/** What one item bills while a burst runs at full size. */
+export interface RunningLine {
+  readonly cloud: 'aws' | 'gcp';
+  readonly kind: string;
+  readonly item: string;
+  /** As configured (spot, on-demand or mixed). */
+  readonly usdPerHour: number;
+  /** The same capacity on demand. */
+  readonly onDemandUsdPerHour: number;
+  readonly basis: string;
   readonly asOf: string;
   readonly source: string;
 }
@@ -69,6 +83,8 @@ export interface PlannedTeam {
     readonly standingUsdPerMonth: number;
     readonly usage: readonly UsageLine[];
     readonly notes: readonly string[];
+    /** Per compute item (and on-demand egress): $/h while a burst runs at full size. */
+    readonly running: readonly RunningLine[];
   };
 }
 
@@ -213,6 +229,9 @@ export async function planReport(specs: readonly TeamSpec[], options: PlanReport
           standingUsdPerMonth: standingUsdPerHour * HOURS_PER_MONTH,
           usage: costs.flatMap((c) => usageLines(c.plan, c.cost)),
           notes: costs.flatMap((c) => c.cost.lines.map((l) => `${c.plan.cloud} ${l.name}: ${l.note}`)),
+          running: costs.flatMap((c) =>
+            c.cost.lines.flatMap((l) => (l.running ? [{ cloud: c.plan.cloud, kind: l.kind, item: l.name, ...l.running }] : [])),
+          ),
         },
       };
     }),

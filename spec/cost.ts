@@ -1,18 +1,43 @@
 /**
- * What a plan costs while it stands. Foundation items have no hourly charge of their own (a VPC,
- * subnets, an S3 gateway endpoint, an empty bucket or repository cost nothing); what they cost
- * grows with what is stored, so each line carries its usage rates with their source and date.
+ * What a plan costs. Two figures per item: what it bills while it stands at rest (`fixedUsdPerHour`:
+ * a dev box's volumes, the alert topic's key; a VPC, an empty bucket or a group at zero cost
+ * nothing) and what it bills while a burst runs at full size (`running`: instances at catalog
+ * prices, the NAT gateway while egress is on). What grows with use (stored GB, processed GB) is a
+ * usage rate. Every figure carries its source and date.
  */
-import { STORAGE_PRICES } from './catalog/index.js';
-import type { StoragePrice } from './catalog/index.js';
-import { assertNever, type CloudPlan, type PlanItem } from './plan.js';
+import { findEc2Type } from './aws-compute.js';
+import { AWS_CPU_INSTANCE_TYPES, AWS_INSTANCE_TYPES, SERVICE_PRICES, STORAGE_PRICES } from './catalog/index.js';
+import type { ServicePrice, StoragePrice } from './catalog/index.js';
+import {
+  assertNever,
+  type AwsDevBoxItem,
+  type AwsGpuFleetItem,
+  type AwsPlanItem,
+  type AwsSweepGroupItem,
+  type CloudPlan,
+  type GcpPlanItem,
+  type PlanItem,
+} from './plan.js';
 
 /** Hours in a month, as AWS and Google price monthly figures (365 x 24 / 12). */
 export const HOURS_PER_MONTH = 730;
 
-/** A charge that grows with use: per GB-month stored or per GB delivered. */
+/** A charge that grows with use: per GB-month stored, per GB delivered or processed. */
 export interface UsageRate {
-  readonly price: StoragePrice;
+  readonly price: StoragePrice | ServicePrice;
+}
+
+/** What an item bills per hour while a burst runs at full size. */
+export interface RunningCost {
+  /** As configured (spot, on-demand or the mixed split). */
+  readonly usdPerHour: number;
+  /** The same capacity bought on demand. */
+  readonly onDemandUsdPerHour: number;
+  /** How the figure is made up, e.g. `2 x g6.xlarge spot at $0.39/h`. */
+  readonly basis: string;
+  /** Date and source of the instance price used. */
+  readonly asOf: string;
+  readonly source: string;
 }
 
 /** The standing cost of one plan item. */
@@ -24,6 +49,8 @@ export interface CostLine {
   readonly usage: readonly UsageRate[];
   /** Why the fixed charge is what it is. */
   readonly note: string;
+  /** What it bills while a burst runs (compute items and on-demand egress). */
+  readonly running?: RunningCost;
 }
 
 /** The standing cost of one cloud's plan, by item. */
@@ -33,28 +60,135 @@ export interface CloudCost {
   readonly fixedUsdPerMonth: number;
 }
 
-function line(item: PlanItem, usage: StoragePrice[], note: string, fixedUsdPerHour = 0): CostLine {
-  return { kind: item.kind, name: item.name, fixedUsdPerHour, usage: usage.map((price) => ({ price })), note };
+function line(
+  item: PlanItem,
+  usage: (StoragePrice | ServicePrice)[],
+  note: string,
+  fixedUsdPerHour = 0,
+  running?: RunningCost,
+): CostLine {
+  return { kind: item.kind, name: item.name, fixedUsdPerHour, usage: usage.map((price) => ({ price })), note, ...(running ? { running } : {}) };
 }
 
-function awsLine(item: PlanItem): CostLine {
+const perHour = (usdPerMonth: number) => usdPerMonth / HOURS_PER_MONTH;
+const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+
+/** On-demand and spot price of an EC2 type, with the spot figure's date and source. */
+function priced(instanceType: string): { od: number; spot: number; asOf: string; source: string } {
+  const entry = [...AWS_INSTANCE_TYPES, ...AWS_CPU_INSTANCE_TYPES].find((t) => t.instanceType === instanceType);
+  if (entry === undefined) throw new Error(`catalog: no price for ${instanceType}`);
+  const { onDemand, spot } = entry.prices;
+  return { od: onDemand.usdPerHour, spot: spot.usdPerHour, asOf: spot.asOf, source: spot.source };
+}
+
+function fleetRunning(item: AwsGpuFleetItem): RunningCost | undefined {
+  const type = item.instanceTypes[0];
+  if (type === undefined) return undefined;
+  const p = priced(type);
+  const spotNodes = item.nodes - item.onDemandBase;
+  const disks = item.nodes * item.rootVolumeGiB * perHour(SERVICE_PRICES.ebsGp3.usd);
+  const usdPerHour = item.onDemandBase * p.od + spotNodes * p.spot + disks;
+  const parts = [
+    item.onDemandBase > 0 ? `${item.onDemandBase} x ${type} on-demand at ${money(p.od)}/h` : '',
+    spotNodes > 0 ? `${spotNodes} x ${type} spot at ${money(p.spot)}/h` : '',
+    `${item.nodes} x ${item.rootVolumeGiB} GiB gp3`,
+  ].filter((x) => x !== '');
+  return { usdPerHour, onDemandUsdPerHour: item.nodes * p.od + disks, basis: parts.join(' + '), asOf: p.asOf, source: p.source };
+}
+
+function sweepRunning(item: AwsSweepGroupItem): RunningCost | undefined {
+  const type = item.instanceTypes[0];
+  const ec2 = type === undefined ? undefined : findEc2Type(type);
+  if (type === undefined || ec2 === undefined) return undefined;
+  const p = priced(type);
+  const instances = Math.max(1, Math.floor(item.maxVCpus / ec2.vCpus));
+  return {
+    usdPerHour: instances * p.spot,
+    onDemandUsdPerHour: instances * p.od,
+    basis: `${instances} x ${type} spot at ${money(p.spot)}/h (maxVCpus ${item.maxVCpus} / ${ec2.vCpus} vCPUs)`,
+    asOf: p.asOf,
+    source: p.source,
+  };
+}
+
+function devBoxVolumesPerHour(item: AwsDevBoxItem): number {
+  return (item.rootVolumeGiB + item.dataVolumeGiB) * perHour(SERVICE_PRICES.ebsGp3.usd);
+}
+
+function devBoxRunning(item: AwsDevBoxItem): RunningCost | undefined {
+  if (findEc2Type(item.instanceType) === undefined) return undefined;
+  const p = priced(item.instanceType);
+  return {
+    usdPerHour: p.od,
+    onDemandUsdPerHour: p.od,
+    basis: `1 x ${item.instanceType} on-demand at ${money(p.od)}/h (its volumes bill at rest too)`,
+    asOf: p.asOf,
+    source: p.source,
+  };
+}
+
+/** Backstop runs a month at an assumed 2 s and 256 MB each: far inside Lambda's free tier, shown anyway. */
+function backstopPerHour(everyMinutes: number): number {
+  const runsPerMonth = (60 / everyMinutes) * HOURS_PER_MONTH;
+  const gbSeconds = runsPerMonth * 2 * 0.25;
+  return perHour(runsPerMonth * (SERVICE_PRICES.lambdaRequests.usd / 1e6) + gbSeconds * SERVICE_PRICES.lambdaArmDuration.usd);
+}
+
+function awsLine(item: AwsPlanItem): CostLine {
   switch (item.kind) {
     case 'artifactStore':
       return line(item, [STORAGE_PRICES.s3Standard], 'an S3 bucket has no standing charge; stored bytes (every version) and requests bill');
     case 'imageRepository':
       return line(item, [STORAGE_PRICES.ecr], 'an ECR repository has no standing charge; stored images bill');
-    case 'network':
+    case 'network': {
+      const nat = SERVICE_PRICES.natGatewayHour.usd + SERVICE_PRICES.publicIpv4.usd;
       return line(
         item,
-        [STORAGE_PRICES.vpcFlowLogsToS3],
-        'VPC, subnets, route tables and the S3 gateway endpoint are free; no NAT gateway stands; flow logs to S3 bill per GB delivered',
+        [STORAGE_PRICES.vpcFlowLogsToS3, SERVICE_PRICES.natGatewayData],
+        'VPC, subnets, route tables, the internet gateway and the S3 gateway endpoint are free; the NAT gateway exists only while ' +
+          'egress is on (a running burst); flow logs bill per GB delivered',
+        0,
+        {
+          usdPerHour: nat,
+          onDemandUsdPerHour: nat,
+          basis: `NAT gateway ${money(SERVICE_PRICES.natGatewayHour.usd)}/h + its public IPv4 ${money(SERVICE_PRICES.publicIpv4.usd)}/h while egress is on`,
+          asOf: SERVICE_PRICES.natGatewayHour.asOf,
+          source: SERVICE_PRICES.natGatewayHour.source,
+        },
+      );
+    }
+    case 'budget':
+      return line(
+        item,
+        [],
+        'budgets without actions are free; the alert topic is encrypted with a customer managed KMS key ($1/month); email alerts are within SNS\'s free 1,000',
+        perHour(SERVICE_PRICES.kmsKey.usd),
+      );
+    case 'gpuFleet':
+      return line(item, [], 'an Auto Scaling group at zero and its launch template cost nothing', 0, fleetRunning(item));
+    case 'sweepGroup':
+      return line(item, [], 'a Batch compute environment at 0 vCPU, its queue and job definition cost nothing', 0, sweepRunning(item));
+    case 'devBox':
+      return line(
+        item,
+        [],
+        `a stopped dev box bills its gp3 volumes (${item.rootVolumeGiB} GiB root + ${item.dataVolumeGiB} GiB data at ${money(SERVICE_PRICES.ebsGp3.usd)}/GB-month)`,
+        devBoxVolumesPerHour(item),
+        devBoxRunning(item),
+      );
+    case 'autoShutdown':
+      return line(
+        item,
+        [],
+        `the backstop function runs every ${item.everyMinutes} minutes (about 2 s each): cents a year, inside Lambda's free tier; EventBridge rules and AWS events are free`,
+        backstopPerHour(item.everyMinutes),
       );
     default:
       return assertNever(item);
   }
 }
 
-function gcpLine(item: PlanItem): CostLine {
+function gcpLine(item: GcpPlanItem): CostLine {
   switch (item.kind) {
     case 'artifactStore':
       return line(
@@ -73,7 +207,7 @@ function gcpLine(item: PlanItem): CostLine {
 
 /** The standing cost of a cloud's plan. */
 export function standingCost(plan: CloudPlan): CloudCost {
-  const lines = plan.items.map((item) => (plan.cloud === 'aws' ? awsLine(item) : gcpLine(item)));
+  const lines = plan.cloud === 'aws' ? plan.items.map(awsLine) : plan.items.map(gcpLine);
   const fixedUsdPerHour = lines.reduce((sum, l) => sum + l.fixedUsdPerHour, 0);
   return { lines, fixedUsdPerHour, fixedUsdPerMonth: fixedUsdPerHour * HOURS_PER_MONTH };
 }

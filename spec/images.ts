@@ -388,20 +388,22 @@ export function awsImageKindsIn(region: string): AwsImageKind[] {
 }
 
 /**
- * The hosts a team's plan would boot, one per image kind and region. Until fleets name their image
- * kinds, a team boots the default kind of each accelerator family the catalog offers in its region:
- * on AWS the default GPU DLAMI and, where there is Trainium, the Neuron DLAMI; on GCP the default
- * DLVM family (a TPU-only region boots none: TPU VMs boot runtime versions). The compute work
- * replaces this rule with the kinds its fleets name.
+ * The hosts a team's plan would boot, one per image kind and region. On AWS these are the images
+ * the plan's fleets and dev box name (a team with neither boots nothing). On GCP, until its
+ * compute joins the plan, a team boots the default DLVM family of each accelerator family the
+ * catalog offers in its region (a TPU-only region boots none: TPU VMs boot runtime versions).
  */
 export function teamImageHosts(plan: TeamPlan): ImageHost[] {
   const hosts: ImageHost[] = [];
   const aws = plan.aws;
   if (aws) {
-    const offered = familiesOfferedIn('aws', aws.region);
-    for (const family of FAMILIES) {
-      const kind = offered.has(family) ? defaultImageKind('aws', family) : undefined;
-      if (kind?.cloud === 'aws') hosts.push({ cloud: 'aws', region: aws.region, kind: kind.id });
+    const seen = new Set<string>();
+    for (const item of aws.items) {
+      if (item.kind !== 'gpuFleet' && item.kind !== 'devBox') continue;
+      const key = `${item.image.region}/${item.image.kind}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hosts.push(item.image);
     }
   }
   const gcp = plan.gcp;

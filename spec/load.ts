@@ -117,6 +117,9 @@ function issueProblems(issue: z.core.$ZodIssue, root: unknown): { raw: RawProble
     }
     case 'invalid_value': {
       const values = (found && enumValues(found)) ?? issue.values.map(String);
+      if (value === undefined) {
+        return [{ raw: { path, message: 'is required', fix: `add it: one of ${listForMessage(values, 12)}.` } }];
+      }
       const text = String(value);
       const field = path[path.length - 1];
       const what = field === 'region' ? `${path[0] === 'aws' ? 'an AWS' : 'a GCP'} region gpu-burst knows` : 'an allowed value';

@@ -10,7 +10,16 @@
  * the <team>-storage stack, retained; GCP: protected, retained on delete); `burst` items are
  * torn down with the burst and cost nothing at rest.
  */
-import { findRegion } from './catalog/index.js';
+import { createHash } from 'node:crypto';
+import {
+  devBoxType,
+  efaInterfacesFor,
+  imageKindFor,
+  trialResources,
+  typesFor,
+} from './aws-compute.js';
+import { accelerator, findRegion, type AcceleratorId } from './catalog/index.js';
+import type { AwsImageHost } from './images.js';
 import { teamPrefix } from './layout.js';
 import type { TeamSpec } from './schema.js';
 
@@ -51,8 +60,141 @@ export interface NetworkItem {
   readonly zones?: readonly string[];
 }
 
+/** Idle window and hard TTL of a host (from the item, else the team's `shutdown:` defaults). */
+export interface HostShutdown {
+  /** Minutes every idle signal must stay quiet before the agent removes the host. */
+  readonly idleMinutes: number;
+  /** Hours after boot at which the host goes away whatever the signals say. */
+  readonly ttlHours: number;
+}
+
+/** How a fleet buys capacity. */
+export type Market = 'spot' | 'on-demand' | 'mixed';
+
+/**
+ * An AWS GPU (or Trainium) fleet: an Auto Scaling group at 0 at rest, resized by `burst start`.
+ * Instance types are resolved from the catalog (or the file's override) and ordered cheapest spot
+ * first.
+ */
+export interface AwsGpuFleetItem extends HostShutdown {
+  readonly kind: 'gpuFleet';
+  readonly layer: 'burst';
+  /** Fleet name, unique in the team (`aws.fleets[].name`). */
+  readonly name: string;
+  readonly accelerator: AcceleratorId;
+  /** `gpu` or `trainium`: decides the default image and whether the agent watches nvidia-smi. */
+  readonly family: 'gpu' | 'trainium';
+  /** Accelerators per node. */
+  readonly count: number;
+  /** EC2 instance types the group may launch, at least one; all carry `count` x `accelerator`. */
+  readonly instanceTypes: readonly string[];
+  /** vCPUs of the largest type (quota and cost figures use it). */
+  readonly vCpusPerNode: number;
+  /** Nodes of a full burst: the group's MaxSize and the default of `burst start --nodes`. */
+  readonly nodes: number;
+  /** True when nodes > 1: one AZ, a cluster placement group, EFA where `efaInterfaces` > 0. */
+  readonly multiNode: boolean;
+  /** EFA interfaces each node gets (the smallest count among `instanceTypes`); 0 means none. */
+  readonly efaInterfaces: number;
+  readonly market: Market;
+  /** Instances bought on demand before any spot (market `mixed`; 0 otherwise, or nodes for on-demand). */
+  readonly onDemandBase: number;
+  /** Size of the encrypted gp3 root volume, GiB (deleted with the instance: data lives in the artifact store). */
+  readonly rootVolumeGiB: number;
+  /** The machine image every node boots. */
+  readonly image: AwsImageHost;
+  /** Training command (argv): when set the agent runs it and a node goes away when it exits. */
+  readonly command?: readonly string[];
+}
+
+/**
+ * An AWS sweep group: AWS Batch (managed spot compute environment scaling to 0 vCPU, job queue,
+ * job definition). A sweep is one array job; resources do not grow with trials.
+ */
+export interface AwsSweepGroupItem {
+  readonly kind: 'sweepGroup';
+  readonly layer: 'burst';
+  readonly name: string;
+  readonly accelerator: AcceleratorId;
+  /** GPUs per trial (the job's GPU resource requirement). */
+  readonly count: number;
+  /** Instance types the compute environment may launch. */
+  readonly instanceTypes: readonly string[];
+  /** Ceiling of the compute environment (maxvCpus); minvCpus is always 0. */
+  readonly maxVCpus: number;
+  /** vCPUs each trial asks for (fits the smallest type). */
+  readonly vCpusPerTrial: number;
+  /** Memory each trial asks for, MiB (fits the smallest type after the ECS agent's share). */
+  readonly memoryMiBPerTrial: number;
+  /** Hours a trial may run: the job timeout (attemptDurationSeconds). */
+  readonly trialHours: number;
+  /** Attempts per trial: retried on spot reclaim (host EC2 status), never on an application error. */
+  readonly attempts: number;
+  /** Tag of the training image in the team's repository. */
+  readonly imageTag: string;
+  /** Command (argv) overriding the image's entry point. */
+  readonly command?: readonly string[];
+}
+
+/** The dev box: one instance with a persistent data volume, stopped (not terminated) when idle. */
+export interface AwsDevBoxItem extends HostShutdown {
+  readonly kind: 'devBox';
+  readonly layer: 'burst';
+  readonly name: 'devbox';
+  readonly instanceType: string;
+  /** The accelerator it carries, or undefined for a CPU box. */
+  readonly accelerator?: AcceleratorId;
+  /** True when the instance has NVIDIA GPUs. */
+  readonly gpu: boolean;
+  readonly vCpus: number;
+  readonly rootVolumeGiB: number;
+  /** Encrypted gp3 data volume mounted at /data, kept across stops (retained on teardown). */
+  readonly dataVolumeGiB: number;
+  /** A retained data volume to re-attach instead of creating one. */
+  readonly dataVolumeId?: string;
+  readonly image: AwsImageHost;
+}
+
+/**
+ * Auto-shutdown layers (b) and (c) for the team's burst: per-burst deadlines (set by `burst start`),
+ * the scheduled serverless backstop, spot interruption and rebalance rules. Layer (a), the agent,
+ * is on every host.
+ */
+export interface AutoShutdownItem {
+  readonly kind: 'autoShutdown';
+  readonly layer: 'burst';
+  readonly name: 'auto-shutdown';
+  /** Minutes between backstop runs. */
+  readonly everyMinutes: number;
+  /**
+   * The backstop scales a group to zero once it is older than its TTL, or idle by CloudWatch
+   * metrics for this many times its idle window (the agent acts first).
+   */
+  readonly idleGraceFactor: number;
+  /** Average CPU utilisation (percent) under which CloudWatch counts a host idle. */
+  readonly idleCpuPercent: number;
+}
+
+/** Team alerts: an encrypted notification topic and a monthly AWS Budget alerting at its thresholds. */
+export interface BudgetItem {
+  readonly kind: 'budget';
+  readonly layer: 'storage';
+  readonly name: 'budget';
+  readonly monthlyUsd: number;
+  /** Percentages of the budget (actual spend) that alert. */
+  readonly thresholdsPercent: readonly number[];
+  /** Addresses subscribed to the topic and to the budget's alerts. */
+  readonly emails: readonly string[];
+}
+
+/** Items both clouds build. */
+export type CommonPlanItem = ArtifactStoreItem | ImageRepositoryItem | NetworkItem;
+/** Everything AWS can be asked to build. */
+export type AwsPlanItem = CommonPlanItem | AwsGpuFleetItem | AwsSweepGroupItem | AwsDevBoxItem | AutoShutdownItem | BudgetItem;
+/** Everything GCP can be asked to build. */
+export type GcpPlanItem = CommonPlanItem;
 /** Everything a cloud can be asked to build. */
-export type PlanItem = ArtifactStoreItem | ImageRepositoryItem | NetworkItem;
+export type PlanItem = AwsPlanItem | GcpPlanItem;
 
 /** Tags (AWS) / labels (GCP) every resource of a team carries. */
 export type Tags = Readonly<Record<string, string>>;
@@ -61,22 +203,26 @@ export type Tags = Readonly<Record<string, string>>;
 export interface AwsPlan {
   readonly cloud: 'aws';
   readonly team: string;
+  /** `sha256:<hex>` of the validated team file: hosts record it in their run manifests. */
+  readonly specHash: string;
   readonly region: string;
   readonly description: string;
   readonly tags: Tags;
-  readonly items: readonly PlanItem[];
+  readonly items: readonly AwsPlanItem[];
 }
 
 /** What gpu-burst builds for one team on GCP. */
 export interface GcpPlan {
   readonly cloud: 'gcp';
   readonly team: string;
+  /** `sha256:<hex>` of the validated team file. */
+  readonly specHash: string;
   readonly project: string;
   readonly region: string;
   readonly zones: readonly string[];
   readonly description: string;
   readonly tags: Tags;
-  readonly items: readonly PlanItem[];
+  readonly items: readonly GcpPlanItem[];
 }
 
 /** A cloud's plan. */
@@ -100,6 +246,104 @@ export function teamTags(spec: TeamSpec): Tags {
   return { ...spec.tags, team: spec.team, 'cost-center': spec.costCenter ?? spec.team, 'managed-by': 'gpu-burst' };
 }
 
+/**
+ * `sha256:<hex>` of the validated spec (defaults applied, keys sorted, the file path left out): the
+ * same team file gives the same hash wherever it is checked out, and any change that alters what
+ * is built changes it.
+ */
+export function specHash(spec: TeamSpec): string {
+  const { file: _file, ...content } = spec;
+  const canonical = JSON.stringify(content, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+/** Budget alert thresholds, percent of the monthly budget. */
+export const BUDGET_THRESHOLDS_PERCENT = [50, 80, 100] as const;
+
+/** How often the serverless backstop runs, minutes. */
+export const BACKSTOP_EVERY_MINUTES = 15;
+
+/** The dev box's idle window when neither it nor the file sets one: people think between cells. */
+export const DEV_BOX_IDLE_MINUTES = 60;
+
+type AwsSection = NonNullable<TeamSpec['aws']>;
+
+function awsComputeItems(spec: TeamSpec, aws: AwsSection): AwsPlanItem[] {
+  const region = aws.region;
+  const shutdown = spec.shutdown;
+  const items: AwsPlanItem[] = [];
+  for (const f of aws.fleets) {
+    const types = typesFor(region, f);
+    const multiNode = f.nodes > 1;
+    const family = accelerator(f.accelerator).family;
+    items.push({
+      kind: 'gpuFleet',
+      layer: 'burst',
+      name: f.name,
+      accelerator: f.accelerator,
+      family: family === 'trainium' ? 'trainium' : 'gpu',
+      count: f.count,
+      instanceTypes: types.map((t) => t.instanceType),
+      vCpusPerNode: Math.max(0, ...types.map((t) => t.vCpus)),
+      nodes: f.nodes,
+      multiNode,
+      efaInterfaces: efaInterfacesFor(types, multiNode, f.efa),
+      market: f.market,
+      onDemandBase: f.market === 'on-demand' ? f.nodes : f.market === 'mixed' ? f.onDemandBase : 0,
+      rootVolumeGiB: f.diskGiB,
+      image: { cloud: 'aws', region, kind: imageKindFor(f.accelerator, f.image) },
+      idleMinutes: f.idleMinutes ?? shutdown.idleMinutes,
+      ttlHours: f.ttlHours ?? shutdown.ttlHours,
+      ...(f.command ? { command: f.command } : {}),
+    });
+  }
+  for (const g of aws.sweeps) {
+    const types = typesFor(region, g);
+    const trial = trialResources(types);
+    items.push({
+      kind: 'sweepGroup',
+      layer: 'burst',
+      name: g.name,
+      accelerator: g.accelerator,
+      count: g.count,
+      instanceTypes: types.map((t) => t.instanceType),
+      maxVCpus: g.maxVCpus,
+      vCpusPerTrial: trial.vCpus,
+      memoryMiBPerTrial: trial.memoryMiB,
+      trialHours: g.trialHours,
+      attempts: g.attempts,
+      imageTag: g.imageTag,
+      ...(g.command ? { command: g.command } : {}),
+    });
+  }
+  const box = aws.devBox;
+  if (box) {
+    const type = devBoxType(region, box);
+    const carried = type?.accelerator;
+    items.push({
+      kind: 'devBox',
+      layer: 'burst',
+      name: 'devbox',
+      instanceType: type?.instanceType ?? box.instanceType ?? '?',
+      ...(carried ? { accelerator: carried } : {}),
+      gpu: carried !== undefined && accelerator(carried).family === 'gpu',
+      vCpus: type?.vCpus ?? 0,
+      rootVolumeGiB: box.diskGiB,
+      dataVolumeGiB: box.dataGiB,
+      ...(box.dataVolumeId ? { dataVolumeId: box.dataVolumeId } : {}),
+      image: { cloud: 'aws', region, kind: imageKindFor(carried, box.image) },
+      idleMinutes: box.idleMinutes ?? DEV_BOX_IDLE_MINUTES,
+      ttlHours: box.ttlHours ?? shutdown.ttlHours,
+    });
+  }
+  items.push({ kind: 'autoShutdown', layer: 'burst', name: 'auto-shutdown', everyMinutes: BACKSTOP_EVERY_MINUTES, idleGraceFactor: 2, idleCpuPercent: 5 });
+  return items;
+}
+
 function description(spec: TeamSpec): string {
   return spec.description ?? `gpu-burst team ${spec.team}`;
 }
@@ -107,6 +351,7 @@ function description(spec: TeamSpec): string {
 /** Derives what each cloud builds for a validated team. */
 export function planTeam(spec: TeamSpec): TeamPlan {
   const tags = teamTags(spec);
+  const hash = specHash(spec);
   const storage = {
     kind: 'artifactStore',
     layer: 'storage',
@@ -127,6 +372,7 @@ export function planTeam(spec: TeamSpec): TeamPlan {
     aws = {
       cloud: 'aws',
       team: spec.team,
+      specHash: hash,
       region: spec.aws.region,
       description: description(spec),
       tags,
@@ -134,12 +380,21 @@ export function planTeam(spec: TeamSpec): TeamPlan {
         storage,
         images,
         {
+          kind: 'budget',
+          layer: 'storage',
+          name: 'budget',
+          monthlyUsd: spec.budget.monthlyUsd,
+          thresholdsPercent: BUDGET_THRESHOLDS_PERCENT,
+          emails: spec.budget.emails,
+        },
+        {
           kind: 'network',
           layer: 'burst',
           name: 'network',
           cidr: spec.aws.vpcCidr,
           ...(spec.aws.availabilityZones ? { zones: spec.aws.availabilityZones } : {}),
         },
+        ...awsComputeItems(spec, spec.aws),
       ],
     };
   }
@@ -150,6 +405,7 @@ export function planTeam(spec: TeamSpec): TeamPlan {
     gcp = {
       cloud: 'gcp',
       team: spec.team,
+      specHash: hash,
       project: spec.gcp.project,
       region: spec.gcp.region,
       zones,

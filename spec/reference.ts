@@ -53,7 +53,9 @@ function rows(node: Node, prefix: string): string[] {
       .replace(/>/g, '&gt;')
       .replace(/\n/g, ' ');
     const row = `| \`${path}\` | ${typeOf(child)} | ${defaultOf(child, required)} | ${description} |`;
-    return [row, ...rows(child, `${path}.`)];
+    // A list of sections (fleets, sweep groups) documents its entries' fields as `list[].field`.
+    const entries = child.type === 'array' && child.items?.properties ? rows(child.items, `${path}[].`) : [];
+    return [row, ...entries, ...rows(child, `${path}.`)];
   });
 }
 

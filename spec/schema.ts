@@ -4,11 +4,12 @@
  * that editors complete from, and the README's reference) and a default, so a minimal file is a few
  * lines. Cross-field rules (zones in the region, ...) live in `validate.ts`.
  *
- * Fleets, TPU nodes, sweep groups and the dev box join this schema together with the constructs that
- * build them; nothing here is a field that nothing builds.
+ * Fleets, sweep groups and the dev box are here with the constructs that build them (AWS today; the
+ * GCP ones join with theirs); nothing here is a field that nothing builds.
  */
 import { z } from 'zod';
-import { awsRegionIds, gcpRegionIds } from './catalog/index.js';
+import { ACCELERATOR_IDS, awsRegionIds, gcpRegionIds } from './catalog/index.js';
+import { AWS_IMAGE_KIND_IDS } from './catalog/images.js';
 
 /** Lowercase letters, digits, `_` and `-`: what both AWS tags and GCP labels accept. */
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -53,6 +54,224 @@ export const StorageSchema = z
   .prefault({})
   .describe('Artifact storage (checkpoints, datasets, run manifests) and training image retention, on both clouds.');
 
+/** Names of fleets, sweep groups: lowercase, short enough for every resource name built from them. */
+export const COMPUTE_NAME = /^[a-z][a-z0-9-]{0,20}[a-z0-9]$/;
+
+const computeName = (what: string) =>
+  z
+    .string()
+    .regex(COMPUTE_NAME, 'must be 2 to 22 lowercase letters, digits or "-", starting with a letter and not ending with "-"')
+    .meta({ description: `Name of the ${what}, unique in the team; used in resource names, tags and CLI commands.`, examples: ['train'] });
+
+const acceleratorField = z.enum(ACCELERATOR_IDS).meta({
+  description: 'Cloud-neutral accelerator kind (see `burst catalog`); the catalog turns it into instance types of the region.',
+  examples: ['a10g'],
+});
+
+const idleMinutesField = (dflt: string) =>
+  z
+    .int()
+    .min(5)
+    .max(1440)
+    .optional()
+    .meta({ description: `Minutes every idle signal must stay quiet before the host is removed. Default: ${dflt}.`, examples: [30] });
+
+const ttlHoursField = z
+  .number()
+  .min(0.5)
+  .max(168)
+  .optional()
+  .meta({ description: 'Hours after boot at which a host goes away whatever it is doing (hard TTL). Default: shutdown.ttlHours.', examples: [12] });
+
+const commandField = z
+  .array(z.string().min(1))
+  .min(1)
+  .optional()
+  .meta({
+    description: 'Training command (argv). On a fleet the agent runs it and each node goes away when it exits; on a sweep it overrides the image entry point.',
+    examples: [['python', 'train.py', '--config', 'configs/base.yaml']],
+  });
+
+const instanceTypesField = z
+  .array(z.string())
+  .min(1)
+  .max(20)
+  .optional()
+  .meta({
+    description:
+      'EC2 instance types to use instead of the catalog choice. Each must carry `count` x `accelerator` and be offered in the region. ' +
+      'Default: every catalog type with that accelerator and count in the region.',
+    examples: [['g5.xlarge', 'g5.2xlarge', 'g5.4xlarge']],
+  });
+
+/** Shutdown defaults for every host of the team (a fleet, the dev box may override them). */
+export const ShutdownSchema = z
+  .strictObject({
+    idleMinutes: z
+      .int()
+      .min(5)
+      .max(1440)
+      .default(30)
+      .meta({
+        description:
+          'Minutes every idle signal (GPU/TPU activity, training heartbeat, SSH/SSM sessions, Jupyter kernels) must stay quiet before the on-host agent removes the host.',
+        examples: [30],
+      }),
+    ttlHours: z
+      .number()
+      .min(0.5)
+      .max(168)
+      .default(12)
+      .meta({
+        description:
+          'Hours after boot at which a host goes away whatever it is doing: the agent, a cloud-side deadline and the serverless backstop all enforce it.',
+        examples: [12],
+      }),
+  })
+  .prefault({})
+  .describe('When idle or overdue hardware stops billing, for every host of the team.');
+
+/** The team's monthly budget and who hears about it. */
+export const BudgetSchema = z
+  .strictObject({
+    monthlyUsd: z
+      .number()
+      .positive()
+      .max(10_000_000)
+      .default(1000)
+      .meta({ description: 'Monthly spend (USD) of everything tagged with the team; alerts fire at 50, 80 and 100 % of it.', examples: [1000] }),
+    emails: z
+      .array(z.email('is not an email address').meta({ examples: ['ml-team@example.com'] }))
+      .max(10)
+      .default([])
+      .meta({
+        description: 'Addresses that receive budget alerts and fleet launch/termination failures (each must confirm the subscription).',
+        examples: [['ml-team@example.com']],
+      }),
+  })
+  .prefault({})
+  .describe('Budget alerts (AWS Budgets) for the team.');
+
+const QuotaSchema = z
+  .strictObject({
+    onDemand: z.int().min(0).optional().meta({ description: 'On-Demand vCPU quota of this class in the region. Default: not checked.', examples: [64] }),
+    spot: z.int().min(0).optional().meta({ description: 'Spot vCPU quota of this class in the region. Default: not checked.', examples: [128] }),
+  })
+  .meta({ description: 'vCPU quotas of one EC2 quota class (Service Quotas console, EC2). Default: not checked.' });
+
+/** vCPU quotas the team's AWS account has in its region, per EC2 quota class. */
+export const AwsQuotasSchema = z
+  .strictObject({
+    standard: QuotaSchema.optional(),
+    g: QuotaSchema.optional(),
+    p: QuotaSchema.optional(),
+    trn: QuotaSchema.optional(),
+  })
+  .optional()
+  .meta({
+    description:
+      'The vCPU quotas the account has in the region (Service Quotas: "Running On-Demand G and VT instances", "All P Spot Instance Requests", ...). ' +
+      'Validation fails when fleets, sweep groups and the dev box at full size need more. Default: none declared, nothing checked.',
+    examples: [{ g: { onDemand: 64, spot: 128 }, p: { spot: 192 } }],
+  });
+
+/** An AWS GPU fleet. */
+export const AwsFleetSchema = z
+  .strictObject({
+    name: computeName('fleet'),
+    accelerator: acceleratorField,
+    count: z.int().min(1).max(16).default(1).meta({ description: 'Accelerators per node.', examples: [1] }),
+    instanceTypes: instanceTypesField,
+    nodes: z
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .meta({
+        description:
+          'Nodes of a full burst (the group\'s maximum and the default of `burst start --nodes`). More than 1 makes a multi-node fleet: one AZ, a cluster placement group, EFA where the type has it.',
+        examples: [1],
+      }),
+    market: z
+      .enum(['spot', 'on-demand', 'mixed'])
+      .default('spot')
+      .meta({ description: 'spot (cheapest, may be reclaimed with 2 minutes notice), on-demand, or mixed: onDemandBase nodes on demand, the rest spot.', examples: ['spot'] }),
+    onDemandBase: z.int().min(0).max(64).default(0).meta({ description: 'With market mixed: nodes bought on demand before any spot.', examples: [1] }),
+    diskGiB: z.int().min(50).max(16384).default(200).meta({ description: 'Encrypted gp3 root volume per node, GiB (deleted with the node: keep data in the artifact store).', examples: [200] }),
+    efa: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Attach Elastic Fabric Adapter interfaces. Default: true for multi-node fleets whose types support EFA. true on a type without EFA is an error.', examples: [true] }),
+    image: z
+      .enum(AWS_IMAGE_KIND_IDS)
+      .optional()
+      .meta({ description: "Deep Learning AMI kind the nodes boot (pinned by images/lock.json). Default: the accelerator family's default kind.", examples: ['dlami-pytorch-gpu'] }),
+    idleMinutes: idleMinutesField('shutdown.idleMinutes'),
+    ttlHours: ttlHoursField,
+    command: commandField,
+  })
+  .meta({ description: 'A GPU fleet: an Auto Scaling group at zero at rest, started by `burst start <team> <fleet>`.' });
+
+/** An AWS sweep group. */
+export const AwsSweepSchema = z
+  .strictObject({
+    name: computeName('sweep group'),
+    accelerator: acceleratorField,
+    count: z.int().min(1).max(16).default(1).meta({ description: 'GPUs per trial.', examples: [1] }),
+    instanceTypes: instanceTypesField,
+    maxVCpus: z
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(64)
+      .meta({ description: 'Ceiling of the Batch compute environment in vCPUs (how many trials run at once); it scales to 0 by itself.', examples: [64] }),
+    trialHours: z.number().min(0.25).max(72).default(4).meta({ description: 'Hours a trial may run before Batch stops it (job timeout).', examples: [4] }),
+    attempts: z
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .meta({ description: 'Attempts per trial: a trial is retried when spot reclaims its host, never after an application error.', examples: [3] }),
+    imageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'is not an image tag (letters, digits, "_", "." or "-", at most 128)')
+      .meta({ description: "Tag of the training image in the team's repository (tags are immutable, so a tag names one image).", examples: ['v1'] }),
+    command: commandField,
+  })
+  .meta({ description: 'A sweep group: AWS Batch capacity for `burst sweep submit <team> <group> --trials N`.' });
+
+/** The AWS dev box. */
+export const AwsDevBoxSchema = z
+  .strictObject({
+    accelerator: acceleratorField.optional().meta({ description: 'Accelerator of a GPU dev box. Default: none (a CPU box).', examples: ['a10g'] }),
+    count: z.int().min(1).max(8).default(1).meta({ description: 'Accelerators (with accelerator:).', examples: [1] }),
+    instanceType: z
+      .string()
+      .optional()
+      .meta({ description: 'EC2 instance type. Default: the cheapest catalog type for the accelerator, or m7i.xlarge for a CPU box.', examples: ['g5.xlarge'] }),
+    diskGiB: z.int().min(50).max(16384).default(100).meta({ description: 'Encrypted gp3 root volume, GiB (replaced with the instance).', examples: [100] }),
+    dataGiB: z
+      .int()
+      .min(10)
+      .max(16384)
+      .default(200)
+      .meta({ description: 'Encrypted gp3 data volume mounted at /data, GiB: kept across stops and retained when the burst is torn down.', examples: [200] }),
+    dataVolumeId: z
+      .string()
+      .regex(/^vol-[0-9a-f]{8,17}$/, 'is not an EBS volume id (vol-...)')
+      .optional()
+      .meta({ description: 'Re-attach a data volume retained by an earlier teardown instead of creating one. Default: a new volume.', examples: ['vol-0123456789abcdef0'] }),
+    image: z
+      .enum(AWS_IMAGE_KIND_IDS)
+      .optional()
+      .meta({ description: 'Deep Learning AMI kind. Default: the GPU base DLAMI.', examples: ['dlami-pytorch-gpu'] }),
+    idleMinutes: idleMinutesField('60'),
+    ttlHours: ttlHoursField,
+  })
+  .meta({
+    description: 'A dev box: one instance with Jupyter on localhost (reached through SSM), stopped when idle, its data volume kept. Default: none.',
+  });
+
 /** The `aws:` section. */
 export const AwsSchema = z
   .strictObject({
@@ -75,6 +294,10 @@ export const AwsSchema = z
       description: 'Private IPv4 range of the burst VPC (RFC 1918, /16 to /24), split evenly between the zones.',
       examples: ['10.64.0.0/16'],
     }),
+    quotas: AwsQuotasSchema,
+    fleets: z.array(AwsFleetSchema).max(20).default([]).meta({ description: 'GPU fleets (Auto Scaling groups, zero at rest).' }),
+    sweeps: z.array(AwsSweepSchema).max(20).default([]).meta({ description: 'Sweep groups (AWS Batch, zero at rest).' }),
+    devBox: AwsDevBoxSchema.optional(),
   })
   .describe('What the team builds on AWS (CDK stacks <team>-storage and <team>-burst).');
 
@@ -167,6 +390,8 @@ export const TeamFileSchema = z
         examples: [{ project: 'vision' }],
       }),
     storage: StorageSchema,
+    shutdown: ShutdownSchema,
+    budget: BudgetSchema,
     aws: AwsSchema.optional(),
     gcp: GcpSchema.optional(),
   })

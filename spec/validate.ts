@@ -11,6 +11,7 @@ import { formatCidr, isPrivate, networkOf, parseCidr } from './cidr.js';
 import type { FieldPath } from './problems.js';
 import { RESERVED_TAG_KEYS } from './schema.js';
 import { didYouMean, listForMessage } from './suggest.js';
+import { awsComputeProblems } from './validate-aws.js';
 
 /** A problem before it is tied to a file and a line. */
 export interface RawProblem {
@@ -125,6 +126,8 @@ export function crossFieldProblems(root: unknown): RawProblem[] {
   if (isRecord(aws)) {
     checkZones('aws', aws, 'availabilityZones', out);
     checkCidr(['aws', 'vpcCidr'], aws['vpcCidr'], out);
+    const region = aws['region'] ?? DEFAULT_REGION.aws;
+    if (typeof region === 'string' && findRegion('aws', region)) out.push(...awsComputeProblems(root, aws, region));
   }
   const gcp = root['gcp'];
   if (isRecord(gcp)) {

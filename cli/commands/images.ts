@@ -26,6 +26,7 @@ import {
 } from '../../spec/images.js';
 import { UserError } from '../../spec/problems.js';
 import type { TeamSpec } from '../../spec/schema.js';
+import { awsFailure } from '../aws-errors.js';
 import { columns, style } from '../output.js';
 import { displayPath, loadSelected } from '../teams.js';
 
@@ -97,46 +98,16 @@ export interface PinReport {
 /** SSM's GetParameters accepts at most 10 names per call. */
 const SSM_BATCH = 10;
 
-const AWS_CREDENTIALS = 'no AWS credentials: set AWS_PROFILE, run `aws sso login` or `aws configure`';
 const GCP_CREDENTIALS =
   'no Google Cloud credentials: run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS';
 
-interface AwsSdkError {
-  readonly name?: string;
-  readonly message?: string;
-  readonly code?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
-}
-
-/** Turns an SDK failure into a message for a person; returns the error unchanged when it is not the cloud's. */
-function awsFailure(err: unknown, region: string): unknown {
-  const e = (err ?? {}) as AwsSdkError;
-  const name = e.name ?? '';
-  const message = e.message ?? String(err);
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) return new UserError(AWS_CREDENTIALS);
-  const rejected = /ExpiredToken|TokenRefreshRequired|UnrecognizedClient|InvalidClientTokenId/.test(name);
-  if (rejected || /token .*expired|sso session .*expired/i.test(message)) {
-    return new UserError(
-      `AWS credentials were rejected in ${region} (${name}: ${message}); run \`aws sso login\` or refresh your profile, then try again`,
-    );
-  }
-  if (/AccessDenied|UnauthorizedOperation/.test(name) || e.$metadata?.httpStatusCode === 403) {
-    return new UserError(
-      `AWS denied ssm:GetParameters in ${region} (${message}); the identity needs ssm:GetParameters on ` +
-        `arn:aws:ssm:${region}::parameter/aws/service/*`,
-    );
-  }
-  if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(name) || e.$metadata?.httpStatusCode === 429) {
-    const attempts = e.$metadata?.attempts;
-    return new UserError(
-      `AWS throttled ssm:GetParameters in ${region}${attempts ? ` after ${attempts} attempts` : ''} (${name}: ${message}); wait a minute and run it again`,
-    );
-  }
-  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET/.test(`${e.code ?? ''} ${message}`) || name === 'TimeoutError') {
-    return new UserError(`cannot reach SSM in ${region} (${message}); check the network or proxy`);
-  }
-  if (e.$metadata !== undefined) return new UserError(`ssm:GetParameters failed in ${region} (${name}: ${message})`);
-  return err;
+/** An SSM failure for a person. */
+function ssmFailure(err: unknown, region: string): unknown {
+  return awsFailure(err, {
+    action: 'ssm:GetParameters',
+    region,
+    needs: `ssm:GetParameters on arn:aws:ssm:${region}::parameter/aws/service/*`,
+  });
 }
 
 interface GoogleError {
@@ -186,7 +157,7 @@ async function resolveAws(client: SsmClientLike, region: string, kinds: readonly
     try {
       out = await client.send(new GetParametersCommand({ Names: names }));
     } catch (err) {
-      throw awsFailure(err, region);
+      throw ssmFailure(err, region);
     }
     missing.push(...(out.InvalidParameters ?? []));
     for (const p of out.Parameters ?? []) if (p.Name !== undefined && p.Value !== undefined) values.set(p.Name, p.Value);

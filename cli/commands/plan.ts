@@ -61,6 +61,15 @@ function teamLines(team: PlannedTeam): string[] {
       '    ',
     ),
   );
+  if (team.cost.running.length > 0) {
+    out.push(`  ${style.heading('While a burst runs')} (at full size, each item only while it runs):`);
+    out.push(
+      ...columns(
+        team.cost.running.map((r) => [r.cloud, r.item, usd(r.usdPerHour, '/h'), style.dim(`on-demand ${usd(r.onDemandUsdPerHour, '/h')}`), r.basis]),
+        '    ',
+      ),
+    );
+  }
   return out;
 }
 

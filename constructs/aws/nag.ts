@@ -12,7 +12,7 @@ export const MIN_REASON_LENGTH = 20;
  * by synth but ignored by `NagPack.validateScope`, so it would pass here and fail in the tests.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  if (id.includes('::')) {
+  if ((id.split('[')[0] ?? id).includes('::')) {
     throw new Error(`acknowledge ${id}: use the bare rule id (e.g. 'AwsSolutions-S1'), not 'Pack::Rule'`);
   }
   if (reason.trim().length < MIN_REASON_LENGTH) {

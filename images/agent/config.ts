@@ -26,6 +26,12 @@ export const LAUNCH_KINDS: Readonly<Record<'aws' | 'gcp', readonly LaunchKind[]>
 /** Seconds a spot/preemption notice leaves before the cloud reclaims the host. */
 export const NOTICE_BUDGET_SECONDS: Readonly<Record<'aws' | 'gcp', number>> = { aws: 120, gcp: 30 };
 
+/**
+ * What Auto Scaling accepts for a lifecycle hook's heartbeat timeout, in seconds
+ * (`AWS::AutoScaling::LifecycleHook` `HeartbeatTimeout`).
+ */
+export const LIFECYCLE_HEARTBEAT_RANGE_SECONDS: readonly [min: number, max: number] = [30, 7200];
+
 /** The agent configuration file, version 1. Field names are what the JSON file holds. */
 export interface AgentConfig {
   readonly version: 1;
@@ -80,6 +86,18 @@ export interface AgentConfig {
     /** Signal sent to the trainer on an AWS rebalance recommendation, or null to only record it. */
     readonly rebalanceSignal: string | null;
   };
+  /**
+   * The Auto Scaling group's termination lifecycle hook (AWS `asg` hosts only), or null. When set the
+   * agent polls the target lifecycle state; on `Terminated` it handles the termination like a spot
+   * notice whose budget is the heartbeat, then runs `complete-lifecycle-action` (CONTINUE). An
+   * absent field reads as null (files written before it existed stay valid version 1).
+   */
+  readonly lifecycleHook: {
+    /** Name of the group's `autoscaling:EC2_INSTANCE_TERMINATING` hook. */
+    readonly name: string;
+    /** The hook's heartbeat timeout: how long the group waits for the agent (30 to 7200). */
+    readonly heartbeatSeconds: number;
+  } | null;
   /** Jupyter server to ask for busy kernels (dev box), or null. */
   readonly jupyter: { readonly url: string; readonly tokenFile: string | null } | null;
   /** Facts for the run manifest that only the deployment knows. */

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""gpu-burst on-host agent: idle and TTL shutdown, job-exit mode, preemption notices, run manifest.
+"""gpu-burst on-host agent: idle and TTL shutdown, job-exit mode, preemption notices, the Auto Scaling
+termination lifecycle hook, run manifest.
 
 Reads the AgentConfig file (images/agent/config.ts is the contract). Standard library only, Python
-3.8 syntax: it ships gzipped in EC2 user data (16 KB), so it stays small. The decision core
-(parsers, readings, IdleTracker, decide, shutdown_argv) is pure, for `replay` and test_agent.py.
+3.8 syntax: it ships gzipped inside GCP startup scripts (from S3 on AWS), so it stays small. The
+decision core (parsers, readings, IdleTracker, decide, shutdown_argv) is pure, for `replay` and
+test_agent.py.
 """
 
 import argparse
@@ -28,6 +30,14 @@ ACTION_TIMEOUT, UPLOAD_TIMEOUT, SHUTDOWN_UPLOAD_WAIT = 120.0, 60.0, 20.0
 ACTION_RETRIES = 3
 IMDS_TOKEN_TTL = 21600
 GCP_WAIT_SECONDS = 60
+# The Auto Scaling group's own state machine: "Terminated" while the instance waits in
+# Terminating:Wait on a termination lifecycle hook (and on its way out without one).
+LIFECYCLE_STATE, TERMINATED = "autoscaling/target-lifecycle-state", "Terminated"
+GROUP_TAG = "tags/instance/aws:autoscaling:groupName"  # needs InstanceMetadataTags enabled
+# After its own terminate call: how long the agent waits for the state to read Terminated, polling
+# every LIFECYCLE_POLL seconds, before it leaves the hook to its heartbeat timeout.
+LIFECYCLE_WAIT, LIFECYCLE_POLL = 120.0, 0.5
+HEARTBEAT_RANGE = (30, 7200)  # what AWS accepts for a lifecycle hook's HeartbeatTimeout
 SYNC_MARGIN = 0.10
 # File timestamps come from the kernel's coarse clock, which can trail time.time() by a tick.
 MTIME_SLACK = 0.02
@@ -70,6 +80,8 @@ CHECKS = {
              "a non-empty list of strings"),
     "run": (lambda v: isinstance(v, str) and re.match(r"^[A-Za-z0-9][\w.-]*$", v), "letters, digits, '.', '_' or '-'"),
     "hash": (lambda v: isinstance(v, str) and re.match(r"^sha256:[0-9a-f]{64}$", v), "sha256:<64 hex digits>"),
+    "hook": (lambda v: isinstance(v, str) and re.match(r"^[A-Za-z0-9_/-]{1,255}$", v),
+             "a lifecycle hook name (1-255 letters, digits, '-', '_' or '/')"),
     "any": (lambda v: True, ""),
 }
 # AgentConfig version 1: field -> check ("?" = may be null); a dict is a section ("?" key: nullable).
@@ -82,11 +94,14 @@ SCHEMA = {
                 "syncDoneFile": "path"},
     "preemption": {"pollSeconds": "seconds", "budgetSeconds": "seconds", "rebalanceSignal": "signal?"},
     "jupyter": {"?": True, "url": "url", "tokenFile": "path?"},
+    "lifecycleHook": {"?": True, "name": "hook", "heartbeatSeconds": "seconds"},
     "manifest": {"specHash": "hash", "gitCommit": "text?", "containerImage": "text?"},
     "endpoints": {"awsMetadata": "url", "gcpMetadata": "url"},
 }
 # Samples at most 10 s apart; spot endpoints polled at least every 5 s (checklist A21).
 LIMITS = {"sampleSeconds": 10, "preemption.pollSeconds": 5}
+# Fields added to version 1 later: an older file without them reads them as null.
+OPTIONAL = {"lifecycleHook"}
 
 
 def _check_fields(obj, schema, prefix, problems):
@@ -96,7 +111,8 @@ def _check_fields(obj, schema, prefix, problems):
         if key == "?":
             continue
         if key not in obj:
-            problems.append(name + ": missing")
+            if name not in OPTIONAL:
+                problems.append(name + ": missing")
         elif isinstance(check, dict):
             if isinstance(value, dict):
                 _check_fields(value, check, name + ".", problems)
@@ -129,6 +145,12 @@ def validate_config(raw):
                         % (scheme, json.dumps(prefix)))
     if (kind == "tpu") != (raw.get("tpu") is not None):
         problems.append('tpu: must be set exactly when launchKind is "tpu"')
+    hook = raw.get("lifecycleHook")
+    if hook is not None and (cloud, kind) != ("aws", "asg"):
+        problems.append('lifecycleHook: only an AWS Auto Scaling group member (launchKind "asg") has one')
+    beat = hook.get("heartbeatSeconds") if isinstance(hook, dict) else None
+    if _number(beat) and beat > 0 and not HEARTBEAT_RANGE[0] <= beat <= HEARTBEAT_RANGE[1]:
+        problems.append("lifecycleHook.heartbeatSeconds: must be from %d to %d (got %s)" % (HEARTBEAT_RANGE + (beat,)))
     return problems
 
 
@@ -142,6 +164,8 @@ def load_config(path):
     except ValueError as error:
         return None, ["not valid JSON: %s" % error]
     problems = validate_config(raw)
+    if not problems:
+        raw.setdefault("lifecycleHook", None)
     return (None if problems else raw), problems
 
 
@@ -379,6 +403,26 @@ def shutdown_argv(config, identity):
     return ["gcloud", "compute", "instances", verb, name, "--zone=" + zone, "--quiet"]
 
 
+def complete_lifecycle_argv(hook, group, identity):
+    """Lets the Auto Scaling group finish terminating this instance (its hook's wait ends now)."""
+    return ["aws", "autoscaling", "complete-lifecycle-action", "--lifecycle-hook-name", hook["name"],
+            "--auto-scaling-group-name", group, "--lifecycle-action-result", "CONTINUE",
+            "--instance-id", identity["instanceId"], "--region", identity["region"]]
+
+
+def group_lookup_argv(identity):
+    """Asks Auto Scaling for this instance's group when instance metadata tags are off."""
+    return ["aws", "autoscaling", "describe-auto-scaling-instances", "--instance-ids", identity["instanceId"],
+            "--region", identity["region"], "--query", "AutoScalingInstances[0].AutoScalingGroupName",
+            "--output", "text"]
+
+
+def parse_group_name(text):
+    """The group name from group_lookup_argv's output; None for an empty answer ("None" in text output)."""
+    name = (text or "").strip()
+    return name if name and name != "None" and "\n" not in name else None
+
+
 def upload_argv(cloud, path, destination):
     return (["aws", "s3", "cp"] if cloud == "aws" else ["gcloud", "storage", "cp"]) + [path, destination]
 
@@ -589,7 +633,9 @@ class Agent:
         self.config, self.wake = config, threading.Event()
         self.lock, self.upload_lock = threading.Lock(), threading.Lock()
         self.preemption = self.trainer = self.trainer_exit = self.run_id = None
+        self.shutting_down = self.group = None  # reason of the agent's own shutdown; Auto Scaling group name
         self.wrapped, self.identity, self.pending = False, {}, []
+        self.hook, self.lifecycle_lock, self.lifecycle_done = config.get("lifecycleHook"), threading.Lock(), False
 
     def run(self):
         config, started = self.config, time.time()
@@ -603,8 +649,12 @@ class Agent:
         self.identity = fetch_identity(config)
         self.run_id = run_id_for(config, self.identity, boot_time)
         deadline = boot_time + config["ttlSeconds"]
+        hook = {}
+        if self.hook:
+            self.group = Metadata(config).value(GROUP_TAG)
+            hook = {"lifecycleHook": self.hook["name"], "autoScalingGroup": self.group}
         log("start", version=AGENT_VERSION, cloud=config["cloud"], launchKind=config["launchKind"], run=self.run_id,
-            identity=self.identity, bootTime=boot_time, ttlDeadline=deadline)
+            identity=self.identity, bootTime=boot_time, ttlDeadline=deadline, **hook)
         self.write_manifest(boot_time)
         self.start_trainer()
         threading.Thread(target=self.watch_aws if config["cloud"] == "aws" else self.watch_gcp, daemon=True).start()
@@ -644,6 +694,8 @@ class Agent:
         if argv is None:
             log("warning", why="instance metadata incomplete: powering off instead", identity=self.identity)
             argv = list(POWEROFF)
+        with self.lock:
+            self.shutting_down = reason  # the host goes by the agent's own decision: no notice handling
         log("shutdown", reason=reason, why=why, action=argv)
         self.record("shutdown", {"reason": reason, "why": why, "action": argv, "signals": verdict and verdict.blockers},
                     wait=SHUTDOWN_UPLOAD_WAIT)
@@ -652,6 +704,8 @@ class Agent:
             result = run_command(argv, ACTION_TIMEOUT)
             if not result.error:
                 log("action-done", action=argv, attempt=attempt)
+                if self.hook and argv[:3] == ["aws", "autoscaling", "terminate-instance-in-auto-scaling-group"]:
+                    self.end_own_termination()
                 return 0
             log("action-failed", action=argv, attempt=attempt, error=_failure(result))
             time.sleep(delay if attempt <= ACTION_RETRIES else 0)
@@ -793,17 +847,24 @@ class Agent:
     # -- preemption ------------------------------------------------------------------------------
 
     def watch_aws(self):
+        """Spot interruption and rebalance every pollSeconds (A21); with a lifecycle hook, the group's
+        target lifecycle state too. A spot notice is handled first; the hook is completed after it."""
         md, interval = Metadata(self.config), self.config["preemption"]["pollSeconds"]
-        next_poll, rebalance_seen = time.monotonic(), False
+        next_poll, rebalance_seen, spot_seen = time.monotonic(), False, False
         while True:
             try:
-                status, body, _ = md.get("spot/instance-action")
+                status, body, _ = (404, "", None) if spot_seen else md.get("spot/instance-action")
                 if status == 200:
-                    return self.on_notice("spot-interruption", _json_or_text(body))
+                    spot_seen = True
+                    self.on_notice("spot-interruption", _json_or_text(body))
+                    if not self.hook:
+                        return
                 status, body, _ = (404, "", None) if rebalance_seen else md.get("events/recommendations/rebalance")
                 if status == 200:
                     rebalance_seen = True
                     self.on_rebalance(_json_or_text(body))
+                if self.hook and self.lifecycle_state(md) == TERMINATED:
+                    return self.on_lifecycle_terminate()
             except Exception as error:  # the watch must outlive any one bad answer
                 log("warning", why="spot notice poll: %s" % error)
             next_poll = max(next_poll + interval, time.monotonic())
@@ -827,21 +888,78 @@ class Agent:
                 log("warning", why="preemption watch: %s" % error)
                 time.sleep(1.0)
 
-    def on_notice(self, kind, details):
-        notice_at, budget = time.time(), self.config["preemption"]["budgetSeconds"]
+    def on_notice(self, kind, details, budget=None, event="preemption-notice", upload_wait=None):
+        """Signals the trainer, waits for its checkpoint (budget minus SYNC_MARGIN) and records the event.
+        Once per host, and never while the agent removes the host itself."""
+        notice_at = time.time()
+        budget = budget or self.config["preemption"]["budgetSeconds"]
         with self.lock:
-            if self.preemption:
+            if self.preemption or self.shutting_down:
                 return
             self.preemption = "syncing"
         try:
-            log("preemption-notice", kind=kind, details=details, budgetSeconds=budget)
+            log(event, kind=kind, details=details, budgetSeconds=budget)
             pids = self.signal_trainer(self.config["trainer"]["signal"])
             outcome, waited = self.wait_for_sync(notice_at, notice_at + budget * (1 - SYNC_MARGIN), pids)
+            left = max(1.0, notice_at + budget - time.time())
             self.record(kind, {"details": details, "signalled": pids, "sync": outcome, "syncSeconds": round(waited, 2)},
-                        notice_at, wait=max(1.0, notice_at + budget - time.time()))
+                        notice_at, wait=left if upload_wait is None else min(left, upload_wait))
         finally:
             self.preemption = "settled"  # whatever happened, the TTL holds again
             self.wake.set()
+
+    # -- the Auto Scaling termination lifecycle hook ----------------------------------------------
+
+    def lifecycle_state(self, md):
+        status, body, _ = md.get(LIFECYCLE_STATE)
+        return body.strip() if status == 200 else None
+
+    def on_lifecycle_terminate(self):
+        """The group terminates this instance (scale-in, the backstop, burst down) and holds it in
+        Terminating:Wait for up to the hook's heartbeat: checkpoint like a notice, then let it go."""
+        self.on_notice("termination", {"targetLifecycleState": TERMINATED}, self.hook["heartbeatSeconds"],
+                       "termination-notice", SHUTDOWN_UPLOAD_WAIT)
+        self.complete_lifecycle_action()
+
+    def end_own_termination(self):
+        """After the agent's own terminate call: complete the hook as soon as the state reads
+        Terminated, so the host does not idle through the heartbeat timeout."""
+        md, deadline = Metadata(self.config), time.monotonic() + LIFECYCLE_WAIT
+        while time.monotonic() < deadline:
+            with self.lifecycle_lock:  # also waits for a completion the watcher has under way
+                if self.lifecycle_done:
+                    return
+            try:
+                if self.lifecycle_state(md) == TERMINATED:
+                    return self.complete_lifecycle_action()
+            except OSError as error:
+                log("warning", why="lifecycle state: %s" % error)
+            time.sleep(LIFECYCLE_POLL)
+        log("warning", why="target lifecycle state not %s after %ss: the hook's heartbeat timeout ends the wait"
+            % (TERMINATED, _fmt(LIFECYCLE_WAIT)))
+
+    def complete_lifecycle_action(self):
+        """complete-lifecycle-action CONTINUE, once (the watcher and the shutdown path may both get here)."""
+        with self.lifecycle_lock:
+            if self.lifecycle_done:
+                return
+            self.lifecycle_done = True
+            group = self.group or Metadata(self.config).value(GROUP_TAG)
+            if not group and self.identity.get("instanceId") and self.identity.get("region"):
+                lookup = run_command(group_lookup_argv(self.identity), ACTION_TIMEOUT)
+                group = None if lookup.error else parse_group_name(lookup.stdout)
+            if not group or not self.identity.get("instanceId") or not self.identity.get("region"):
+                return log("lifecycle-action-failed", error="Auto Scaling group, instance id or region unknown",
+                           group=group, identity=self.identity)
+            argv = complete_lifecycle_argv(self.hook, group, self.identity)
+            delay = float(os.environ.get("GPU_BURST_RETRY_SECONDS", "10"))
+            for attempt in range(1, ACTION_RETRIES + 2):
+                result = run_command(argv, ACTION_TIMEOUT)
+                if not result.error:
+                    return log("lifecycle-action-done", action=argv, attempt=attempt)
+                log("lifecycle-action-failed", action=argv, attempt=attempt, error=_failure(result))
+                if attempt <= ACTION_RETRIES:
+                    time.sleep(delay)
 
     def wait_for_sync(self, notice_at, deadline, pids):
         """Until syncDoneFile is touched at or after the notice, or the deadline."""

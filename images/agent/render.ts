@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import {
   LAUNCH_KINDS,
+  LIFECYCLE_HEARTBEAT_RANGE_SECONDS,
   NOTICE_BUDGET_SECONDS,
   REAL_ENDPOINTS,
   type AgentConfig,
@@ -77,6 +78,14 @@ export interface HostAgentSettings {
   readonly preemptionSignal?: string;
   /** Signal on an AWS rebalance recommendation. @default - none, only recorded */
   readonly rebalanceSignal?: string;
+  /**
+   * The group's termination lifecycle hook (AWS `asg` only): the agent checkpoints the trainer when
+   * the group terminates the host and then completes the hook (checklist A19). The instance role
+   * needs `autoscaling:CompleteLifecycleAction` on its group, and the launch template instance
+   * metadata tags (else `autoscaling:DescribeAutoScalingInstances`) to find the group's name.
+   * @default - none: the agent does not watch the lifecycle state
+   */
+  readonly lifecycleHook?: { readonly name: string; readonly heartbeatSeconds: number };
   /** Jupyter server to ask for busy kernels (dev boxes). @default - none */
   readonly jupyter?: { readonly url: string; readonly tokenFile?: string };
   /** `sha256:<hex>` of the deployed team file. */
@@ -92,6 +101,21 @@ function fail(field: string, problem: string): never {
 }
 
 const SIGNAL = /^SIG[A-Z0-9]+$/;
+/** Auto Scaling's pattern for lifecycle hook names. */
+const HOOK_NAME = /^[A-Za-z0-9_/-]{1,255}$/;
+
+function checkLifecycleHook(settings: HostAgentSettings): void {
+  const hook = settings.lifecycleHook;
+  if (hook === undefined) return;
+  if (settings.cloud !== 'aws' || settings.launchKind !== 'asg') {
+    fail('lifecycleHook', `is only for AWS Auto Scaling group members (cloud aws, launchKind asg), not ${settings.cloud}/${settings.launchKind}`);
+  }
+  if (!HOOK_NAME.test(hook.name)) fail('lifecycleHook.name', `'${hook.name}' is not a lifecycle hook name (1-255 of A-Z a-z 0-9 - _ /)`);
+  const [min, max] = LIFECYCLE_HEARTBEAT_RANGE_SECONDS;
+  if (!Number.isInteger(hook.heartbeatSeconds) || hook.heartbeatSeconds < min || hook.heartbeatSeconds > max) {
+    fail('lifecycleHook.heartbeatSeconds', `must be a whole number of seconds from ${min} to ${max} (got ${hook.heartbeatSeconds})`);
+  }
+}
 
 /** Checks settings and applies defaults: the exact configuration file a host receives. */
 export function agentConfig(settings: HostAgentSettings): AgentConfig {
@@ -116,6 +140,7 @@ export function agentConfig(settings: HostAgentSettings): AgentConfig {
   ] as const) {
     if (value !== undefined && !SIGNAL.test(value)) fail(field, `'${value}' is not a signal name like SIGTERM`);
   }
+  checkLifecycleHook(settings);
   return {
     version: 1,
     cloud: settings.cloud,
@@ -146,6 +171,9 @@ export function agentConfig(settings: HostAgentSettings): AgentConfig {
       budgetSeconds: NOTICE_BUDGET_SECONDS[settings.cloud],
       rebalanceSignal: settings.rebalanceSignal ?? null,
     },
+    lifecycleHook: settings.lifecycleHook
+      ? { name: settings.lifecycleHook.name, heartbeatSeconds: settings.lifecycleHook.heartbeatSeconds }
+      : null,
     jupyter: settings.jupyter ? { url: settings.jupyter.url, tokenFile: settings.jupyter.tokenFile ?? null } : null,
     manifest: {
       specHash: settings.specHash,

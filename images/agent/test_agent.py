@@ -1,5 +1,5 @@
 """Unit tests of the agent's pure logic: config validation, parsers, readings, the idle tracker,
-decide, shutdown actions, the manifest and replay. Standard library only, like the agent:
+decide, shutdown and lifecycle-hook actions, the manifest and replay. Standard library only, like the agent:
 
     python3 -m unittest discover -s images/agent -p 'test_*.py'
 """
@@ -27,7 +27,7 @@ CONFIG = {
     "trainer": {"command": None, "workingDirectory": None, "user": None, "pidFile": "/run/gpu-burst/trainer.pid",
                 "signal": "SIGTERM", "syncDoneFile": "/run/gpu-burst/sync-done"},
     "preemption": {"pollSeconds": 5, "budgetSeconds": 120, "rebalanceSignal": None},
-    "jupyter": None,
+    "lifecycleHook": None, "jupyter": None,
     "manifest": {"specHash": "sha256:" + "ab" * 32, "gitCommit": None, "containerImage": None},
     "endpoints": {"awsMetadata": "http://169.254.169.254", "gcpMetadata": "http://metadata.google.internal"},
     "procRoot": "/proc", "stateDir": "/var/lib/gpu-burst",
@@ -154,6 +154,31 @@ class ConfigTest(unittest.TestCase):
             loaded, problems = agent.load_config(path)
             self.assertIsNone(loaded)
             self.assertTrue(problems[0].startswith("not valid JSON: "))
+
+    def test_a19_lifecycle_hook_is_optional_null_or_well_formed_and_only_on_aws_asg(self):
+        hook = {"name": "gpu-burst-checkpoint", "heartbeatSeconds": 300}
+        self.assertEqual(agent.validate_config(config(lifecycleHook=hook)), [])
+        self.assertEqual(agent.validate_config(config(lifecycleHook=None)), [])
+        absent = config()
+        del absent["lifecycleHook"]
+        self.assertEqual(agent.validate_config(absent), [])  # a version-1 file written before the field
+        self.assertEqual(agent.validate_config(config(lifecycleHook={"name": "bad name", "heartbeatSeconds": 20, "x": 1})), [
+            "lifecycleHook.x: unknown field (this agent reads version 1)",
+            "lifecycleHook.name: must be a lifecycle hook name (1-255 letters, digits, '-', '_' or '/') (got \"bad name\")",
+            "lifecycleHook.heartbeatSeconds: must be from 30 to 7200 (got 20)"])
+        self.assertEqual(agent.validate_config(config(lifecycleHook={"name": "h"})), ["lifecycleHook.heartbeatSeconds: missing"])
+        self.assertEqual(agent.validate_config(config(lifecycleHook="h")), ["lifecycleHook: must be an object or null"])
+        for changes in (dict(launchKind="devbox"), dict(GCP)):
+            self.assertEqual(agent.validate_config(config(lifecycleHook=hook, **changes)),
+                             ['lifecycleHook: only an AWS Auto Scaling group member (launchKind "asg") has one'])
+
+    def test_load_config_reads_an_absent_lifecycle_hook_as_null(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "agent.json")
+            with open(path, "w") as handle:
+                json.dump(dict((k, v) for k, v in CONFIG.items() if k != "lifecycleHook"), handle)
+            loaded, problems = agent.load_config(path)
+            self.assertEqual((problems, loaded["lifecycleHook"]), ([], None))
 
     def test_signal_names(self):
         self.assertEqual(agent.signal_number("SIGTERM"), 15)
@@ -363,12 +388,89 @@ class ActionTest(unittest.TestCase):
         self.assertEqual(self.argv({"zone": "us-central1-a"}, **tpu),
                          ["gcloud", "compute", "tpus", "tpu-vm", "delete", "tpu-v5e-8", "--zone=us-central1-a", "--quiet", "--async"])
 
+    def test_a19_lifecycle_commands(self):
+        hook = {"name": "gpu-burst-checkpoint", "heartbeatSeconds": 300}
+        self.assertEqual(agent.complete_lifecycle_argv(hook, "grp", AWS_IDENTITY), [
+            "aws", "autoscaling", "complete-lifecycle-action", "--lifecycle-hook-name", "gpu-burst-checkpoint",
+            "--auto-scaling-group-name", "grp", "--lifecycle-action-result", "CONTINUE", "--instance-id", "i-0abc",
+            "--region", "us-east-1"])
+        self.assertEqual(agent.group_lookup_argv(AWS_IDENTITY)[2:6],
+                         ["describe-auto-scaling-instances", "--instance-ids", "i-0abc", "--region"])
+        self.assertEqual(agent.parse_group_name("ml-burst-Fleet-1A2B\n"), "ml-burst-Fleet-1A2B")
+        for empty in ("None\n", "", None, "a\nb"):
+            self.assertIsNone(agent.parse_group_name(empty), empty)
+
     def test_uploads_and_run_id(self):
         self.assertEqual(agent.upload_argv("aws", "/f", "s3://b/x"), ["aws", "s3", "cp", "/f", "s3://b/x"])
         self.assertEqual(agent.upload_argv("gcp", "/f", "gs://b/x"), ["gcloud", "storage", "cp", "/f", "gs://b/x"])
         self.assertEqual(agent.run_id_for(config(), AWS_IDENTITY, 1732640000), "i-0abc-1732640000")
         self.assertEqual(agent.run_id_for(config(run="sweep-7"), AWS_IDENTITY, 1), "sweep-7")
         self.assertEqual(agent.run_id_for(config(), {}, 5), "unknown-host-5")
+
+
+class LifecycleHookTest(unittest.TestCase):
+    """complete_lifecycle_action with the commands and metadata faked in-process."""
+
+    def setUp(self):
+        self.calls, self.results, self.tag, self.events = [], [], None, []
+        saved = agent.run_command, agent.Metadata, agent.log, os.environ.get("GPU_BURST_RETRY_SECONDS")
+        test = self
+
+        class FakeMetadata:
+            def __init__(self, _config):
+                pass
+
+            def value(self, path):
+                return test.tag if path == agent.GROUP_TAG else None
+
+        def fake_run(argv, timeout, cwd=None, env=None):
+            self.calls.append(argv)
+            return self.results.pop(0) if self.results else agent.Completed(0, "", "", None)
+
+        agent.run_command, agent.Metadata, os.environ["GPU_BURST_RETRY_SECONDS"] = fake_run, FakeMetadata, "0"
+        agent.log = lambda event, **fields: self.events.append(event)
+
+        def restore():
+            agent.run_command, agent.Metadata, agent.log = saved[:3]
+            if saved[3] is None:
+                del os.environ["GPU_BURST_RETRY_SECONDS"]
+            else:
+                os.environ["GPU_BURST_RETRY_SECONDS"] = saved[3]
+        self.addCleanup(restore)
+        self.agent = agent.Agent(config(lifecycleHook={"name": "hook", "heartbeatSeconds": 300}))
+        self.agent.identity = dict(AWS_IDENTITY)
+
+    def test_a19_the_group_comes_from_the_tag_else_from_auto_scaling_and_the_hook_completes_once(self):
+        self.tag = "grp-from-tag"
+        self.agent.complete_lifecycle_action()
+        self.agent.complete_lifecycle_action()
+        self.assertEqual(self.calls, [agent.complete_lifecycle_argv(self.agent.hook, "grp-from-tag", AWS_IDENTITY)])
+        other = agent.Agent(config(lifecycleHook={"name": "hook", "heartbeatSeconds": 300}))
+        other.identity, self.calls[:], self.tag = dict(AWS_IDENTITY), [], None  # metadata tags off
+        self.results = [agent.Completed(0, "grp-from-api\n", "", None)]
+        other.complete_lifecycle_action()
+        self.assertEqual([c[2] for c in self.calls], ["describe-auto-scaling-instances", "complete-lifecycle-action"])
+        self.assertEqual(self.calls[1][6], "grp-from-api")
+
+    def test_a19_a_failing_call_is_retried_and_an_unknown_group_runs_nothing(self):
+        self.agent.group = "grp"
+        failed = agent.Completed(254, "", "An error occurred (ValidationError)", "aws exited 254")
+        self.results = [failed, failed]
+        self.agent.complete_lifecycle_action()
+        self.assertEqual(len(self.calls), 3)
+        self.assertEqual(self.events, ["lifecycle-action-failed", "lifecycle-action-failed", "lifecycle-action-done"])
+        lost = agent.Agent(config(lifecycleHook={"name": "hook", "heartbeatSeconds": 300}))
+        lost.identity, self.calls[:] = dict(AWS_IDENTITY), []
+        self.results = [agent.Completed(0, "None\n", "", None)]
+        lost.complete_lifecycle_action()
+        self.assertEqual([c[2] for c in self.calls], ["describe-auto-scaling-instances"])
+        self.assertEqual(self.events[-1], "lifecycle-action-failed")
+
+    def test_a19_a_notice_is_not_handled_while_the_agent_removes_the_host_itself(self):
+        self.agent.shutting_down = "idle"
+        self.agent.on_notice("termination", {}, 300)
+        self.assertIsNone(self.agent.preemption)
+        self.assertEqual(self.calls, [])
 
 
 class ManifestTest(unittest.TestCase):

@@ -5,7 +5,8 @@ Runs the training command given as arguments after preparing a trial:
 
 1. reads the trial's parameters from the environment (BURST_TRIAL_PARAMS, or element
    BURST_TRIAL_INDEX / AWS_BATCH_JOB_ARRAY_INDEX / BATCH_TASK_INDEX of the JSON list in
-   BURST_PARAMS_FILE) and passes them on as BURST_PARAMS (JSON) and BURST_PARAM_<NAME>;
+   BURST_PARAMS_FILE, a local path or an s3:// or gs:// URL) and passes them on as BURST_PARAMS
+   (JSON) and BURST_PARAM_<NAME>;
 2. downloads the latest checkpoint under BURST_CHECKPOINT_PREFIX (s3://, gs:// or file://; a
    `{trial}` in it becomes the trial index) into BURST_LOCAL_CHECKPOINT_DIR and passes its path
    as BURST_RESUME_FROM (empty on a first start);
@@ -100,15 +101,35 @@ def trial_index():
     return 0
 
 
+def read_text(location):
+    """A local file (path or file://) or an object (s3://bucket/key, gs://bucket/key), as text."""
+    match = re.match(r"^(s3|gs)://([^/]+)/(.+)$", location)
+    if match is None:
+        return Path(location[len("file://"):] if location.startswith("file://") else location).read_text()
+    scheme, bucket, key = match.groups()
+    if scheme == "s3":
+        import boto3  # in the image; not needed for local files
+
+        return boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+    from google.cloud import storage
+
+    return storage.Client().bucket(bucket).blob(key).download_as_text()
+
+
 def trial_params(index):
     if os.environ.get("BURST_TRIAL_PARAMS"):
         return json.loads(os.environ["BURST_TRIAL_PARAMS"])
     params_file = os.environ.get("BURST_PARAMS_FILE")
     if not params_file:
         return {}
-    trials = json.loads(Path(params_file).read_text())
+    try:
+        trials = json.loads(read_text(params_file))
+    except Exception as error:  # a missing object, denied access or bad JSON: say which file, no traceback
+        raise SystemExit("burst_entry: cannot read the trial parameters in BURST_PARAMS_FILE %s: %s" % (params_file, error))
     if not isinstance(trials, list) or index >= len(trials):
         raise SystemExit("burst_entry: %s has no trial %d" % (params_file, index))
+    if not isinstance(trials[index], dict):
+        raise SystemExit("burst_entry: trial %d in %s is not an object of parameters" % (index, params_file))
     return trials[index]
 
 

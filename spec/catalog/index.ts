@@ -143,3 +143,9 @@ export function allPrices(): { readonly what: string; readonly price: Price }[] 
     { what: `${o.cloud} ${o.type} spot`, price: o.spot },
   ]);
 }
+export { AWS_CPU_INSTANCE_TYPES } from './aws-cpu-instance-types.js';
+export type { AwsCpuInstanceType } from './aws-cpu-instance-types.js';
+export { SERVICE_PRICES } from './service-prices.js';
+export type { ServicePrice, ServicePriceUnit, ServiceItem } from './service-prices.js';
+export { EC2_QUOTA_CLASSES, EC2_QUOTA_CLASS_IDS, quotaClassOf, quotaFor, familyLetters } from './quotas.js';
+export type { Ec2QuotaClass, Ec2QuotaClassId, Ec2Quota } from './quotas.js';

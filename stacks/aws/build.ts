@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { applyTeamTags } from '../../constructs/aws/team-tags.js';
+import { loadImageLock, type ImageLock } from '../../spec/images.js';
 import { PROJECT_ROOT } from '../../spec/paths.js';
 import type { AwsPlan } from '../../spec/plan.js';
 import { BurstStack } from './burst-stack.js';
@@ -19,6 +20,8 @@ export interface BuildAwsAppOptions {
   readonly outdir?: string;
   /** Register cdk-nag (synth fails on unacknowledged findings). @default true */
   readonly nag?: boolean;
+  /** Pinned machine images. @default - images/lock.json */
+  readonly lock?: ImageLock;
 }
 
 /** The two stacks of one team. */
@@ -34,7 +37,7 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 /** Adds one team's stacks to an app. Stacks name only a region (no account), so synth needs no credentials. */
-export function addTeamStacks(app: App, plan: AwsPlan): TeamStacks {
+export function addTeamStacks(app: App, plan: AwsPlan, lock: ImageLock = loadImageLock()): TeamStacks {
   const env = { region: plan.region };
   const storage = new StorageStack(app, `${plan.team}-storage`, {
     env,
@@ -45,6 +48,7 @@ export function addTeamStacks(app: App, plan: AwsPlan): TeamStacks {
     env,
     plan,
     storage,
+    lock,
     description: `${plan.description}: burst compute (torn down after each burst)`,
   });
   burst.addStackDependency(storage, 'the burst writes to the storage stack');
@@ -61,7 +65,8 @@ export function buildAwsApp(plans: readonly AwsPlan[], options: BuildAwsAppOptio
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
   const teams = new Map<string, TeamStacks>();
-  for (const plan of plans) teams.set(plan.team, addTeamStacks(app, plan));
+  const lock = options.lock ?? loadImageLock();
+  for (const plan of plans) teams.set(plan.team, addTeamStacks(app, plan, lock));
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   }

@@ -2,12 +2,14 @@
  * The on-host agent (images/agent/gpu_burst_agent.py) as a real process on a fake host: fake
  * nvidia-smi/aws/gcloud/systemctl/tpu-info, a fake proc root and a metadata server emulating IMDSv2
  * and GCE metadata (tests/agent/fakes.ts). Windows are shortened: sample 0.5 s, idle window 2 s.
- * Checklist properties: A18 (spot and rebalance handled on the host), A21 (spot endpoints polled
- * with an IMDSv2 token every <= 5 s), A22 (a path to zero that needs no human).
+ * Checklist properties: A18 (spot and rebalance handled on the host), A19 (a terminating Auto Scaling
+ * member checkpoints before its lifecycle hook is completed), A21 (spot endpoints polled with an
+ * IMDSv2 token every <= 5 s), A22 (a path to zero that needs no human).
  */
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { agentConfig as renderedConfig } from '../../images/agent/render.js';
 import {
   FakeHost, PYTHON, REGIONAL_MIG, ZONAL_MIG, now, runAgentCommand, sleep, until, type AgentEvent, type ConfigOverrides, type ToolCall,
 } from './fakes.js';
@@ -17,6 +19,17 @@ const SAMPLE = 0.5;
 /** Scheduling slack on a loaded 2-core machine (process spawns, timer jitter). */
 const SLACK = 0.6;
 const INSTANCE_ID = 'i-0123456789abcdef0';
+/** What the GPU fleet construct gives the agent, and the group name Auto Scaling generates. */
+const HOOK = { name: 'gpu-burst-checkpoint', heartbeatSeconds: 300 };
+const GROUP = 'ml-research-burst-FleetA100Group-1A2B3C4D5E6F';
+const GROUP_TAG_PATH = 'tags/instance/aws:autoscaling:groupName';
+const LIFECYCLE_PATH = '/latest/meta-data/autoscaling/target-lifecycle-state';
+const TERMINATE = ['aws', 'autoscaling', 'terminate-instance-in-auto-scaling-group', '--instance-id', INSTANCE_ID,
+  '--should-decrement-desired-capacity', '--region', 'us-east-1'];
+const COMPLETE = ['aws', 'autoscaling', 'complete-lifecycle-action', '--lifecycle-hook-name', HOOK.name,
+  '--auto-scaling-group-name', GROUP, '--lifecycle-action-result', 'CONTINUE', '--instance-id', INSTANCE_ID, '--region', 'us-east-1'];
+const DESCRIBE = ['aws', 'autoscaling', 'describe-auto-scaling-instances', '--instance-ids', INSTANCE_ID, '--region', 'us-east-1',
+  '--query', 'AutoScalingInstances[0].AutoScalingGroupName', '--output', 'text'];
 
 /** Runs fn on a fresh fake host and always cleans up (kills the agent and any trainer). */
 async function onHost(fn: (host: FakeHost) => Promise<void>, bootTime?: number): Promise<void> {
@@ -145,6 +158,93 @@ describe.concurrent('gpu-burst agent on a fake host', () => {
     await sleep(1000);
     expect(agent.named('shutdown')).toEqual([]);
     expect(shutdownCalls(host)).toEqual([]);
+  }));
+
+  it('A21: the renderer\'s poll interval: spot and rebalance endpoints are read with an IMDSv2 token header, never more than 5 s apart', ({ expect }) => onHost(async (host) => {
+    const { pollSeconds } = renderedConfig({
+      cloud: 'aws', launchKind: 'asg', team: 'ml-research', artifactPrefix: 's3://b/teams/ml-research/', idleMinutes: 30,
+      ttlHours: 12, gpu: true, specHash: `sha256:${'ab'.repeat(32)}`,
+    }).preemption;
+    expect(pollSeconds).toBeLessThanOrEqual(5);
+    host.set({ gpus: [[95, 60]] });
+    const agent = host.start(host.config({ preemption: { pollSeconds } }));
+    await agent.waitFor('start');
+    const reads = (path: string) => host.metadata.requests.filter((r) => r.path === `/latest/meta-data/${path}`);
+    await until('three spot polls', () => reads('spot/instance-action').length >= 3, 4 * pollSeconds * 1000);
+    for (const path of ['spot/instance-action', 'events/recommendations/rebalance']) {
+      const polls = reads(path);
+      expect(polls.length, path).toBeGreaterThanOrEqual(2);
+      // Every read carried a token the server issued (a missing or unknown one answers 401).
+      expect(polls.map((r) => [r.method, r.status, typeof r.token])).toEqual(polls.map(() => ['GET', 404, 'string']));
+      const gaps = polls.slice(1).map((r, i) => r.t - (polls[i]?.t ?? r.t));
+      measured(`${path}: longest gap between polls (pollSeconds ${pollSeconds})`, Math.max(...gaps));
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(5);
+      expect(Math.min(...gaps)).toBeGreaterThan(pollSeconds - SLACK);
+    }
+    expect(host.metadata.requests.filter((r) => r.method === 'PUT' && r.path === '/latest/api/token').length).toBeGreaterThanOrEqual(1);
+  }));
+
+  it('without a lifecycle hook the agent never reads the target lifecycle state or the instance tags', ({ expect }) => onHost(async (host) => {
+    host.metadata.aws[GROUP_TAG_PATH] = GROUP;
+    host.metadata.lifecycleState = 'Terminated';
+    host.set({ gpus: [[95, 60]] });
+    const agent = host.start(host.config());
+    const start = await agent.waitFor('start');
+    await until('two spot polls', () => host.metadata.requests.filter((r) => r.path.endsWith('/spot/instance-action')).length >= 2, 10_000);
+    expect(start).not.toHaveProperty('lifecycleHook');
+    expect(host.metadata.requests.filter((r) => r.path === LIFECYCLE_PATH || r.path.includes('/tags/'))).toEqual([]);
+    expect(agent.named('termination-notice')).toEqual([]);
+    expect(shutdownCalls(host)).toEqual([]);
+  }));
+
+  it('A19: the group terminating the host (target lifecycle state Terminated): SIGTERM, checkpoint sync and event upload, then complete-lifecycle-action CONTINUE', ({ expect }) => onHost(async (host) => {
+    host.metadata.aws[GROUP_TAG_PATH] = GROUP;
+    host.set({ gpus: [[95, 60]] });
+    const agent = host.start(host.config({ trainer: { command: host.trainerCommand(300) }, lifecycleHook: HOOK }));
+    const start = await agent.waitFor('start');
+    expect(start).toMatchObject({ lifecycleHook: HOOK.name, autoScalingGroup: GROUP });
+    await until('a lifecycle state poll', () => host.metadata.requests.some((r) => r.path === LIFECYCLE_PATH && r.status === 200));
+    const terminatingAt = now();
+    host.metadata.lifecycleState = 'Terminated'; // scale-in, the backstop or `burst down`
+    const notice = await agent.waitFor('termination-notice', 10_000);
+    expect(notice).toMatchObject({ kind: 'termination', budgetSeconds: HOOK.heartbeatSeconds, details: { targetLifecycleState: 'Terminated' } });
+    const term = await until('SIGTERM at the trainer', () => host.trainerSignals().find((s) => s.signal === 'SIGTERM'), 10_000);
+    measured('target lifecycle state Terminated -> SIGTERM at the trainer', term.t - terminatingAt);
+    expect(term.t - terminatingAt).toBeLessThan(5);
+    const synced = await agent.waitFor('synced');
+    const done = await agent.waitFor('lifecycle-action-done', 15_000);
+    expect(done['action']).toEqual(COMPLETE);
+    const complete = host.calls('aws').filter((c) => c.argv[1] === 'complete-lifecycle-action');
+    expect(complete).toHaveLength(1);
+    const upload = host.calls('aws').find((c) => c.argv[0] === 's3' && /\d+-termination\.json$/.test(c.argv[3] ?? ''));
+    expect(upload?.argv[3]).toMatch(new RegExp(`^s3://burst-ml-research-artifacts/teams/ml-research/runs/${INSTANCE_ID}-${start['bootTime']}/events/`));
+    expect(JSON.parse(readFileSync(upload?.argv[2] ?? '', 'utf8'))).toMatchObject({ type: 'termination', sync: 'synced', signalled: [expect.any(Number)] });
+    // The hook is released only after the checkpoint synced and its record went up.
+    expect(complete[0]?.t).toBeGreaterThan(synced.ts);
+    expect(complete[0]?.t).toBeGreaterThan(upload?.t ?? Infinity);
+    measured('target lifecycle state Terminated -> complete-lifecycle-action', (complete[0]?.t ?? Infinity) - terminatingAt);
+    await agent.waitFor('trainer-exit');
+    await sleep(500);
+    expect(shutdownCalls(host)).toEqual([COMPLETE]); // no terminate, no group lookup: the tag named it
+    expect(agent.named('shutdown')).toEqual([]);
+  }));
+
+  it('A19: the agent\'s own idle termination completes the hook as soon as the state reads Terminated (group from describe-auto-scaling-instances without metadata tags)', ({ expect }) => onHost(async (host) => {
+    host.set({ autoScalingGroup: GROUP }); // no tag in instance metadata: 404
+    const agent = host.start(host.config({ idleWindowSeconds: 1, sampleSeconds: 0.25, lifecycleHook: HOOK }));
+    await until('the terminate call', () => host.calls('aws').some((c) => c.argv[1] === 'terminate-instance-in-auto-scaling-group'));
+    await sleep(1000); // Auto Scaling takes a moment to move the instance to Terminating:Wait
+    expect(agent.process.exitCode).toBeNull();
+    const terminatingAt = now();
+    host.metadata.lifecycleState = 'Terminated';
+    expect(await agent.exited).toBe(0);
+    expect(shutdownCalls(host)).toEqual([TERMINATE, DESCRIBE, COMPLETE]);
+    const complete = host.calls('aws').find((c) => c.argv[1] === 'complete-lifecycle-action');
+    measured('own termination: state Terminated -> complete-lifecycle-action', (complete?.t ?? Infinity) - terminatingAt);
+    expect((complete?.t ?? Infinity) - terminatingAt).toBeLessThan(3);
+    expect(agent.named('shutdown')[0]).toMatchObject({ reason: 'idle', action: TERMINATE });
+    expect(agent.named('termination-notice')).toEqual([]); // its own decision: nothing to checkpoint
+    expect(agent.named('lifecycle-action-done')).toHaveLength(1);
   }));
 
   it('A18: a rebalance recommendation is recorded once, sends rebalanceSignal to the trainer and keeps the host', ({ expect }) => onHost(async (host) => {

@@ -1,8 +1,8 @@
 /**
  * A fake host for the on-host agent: fake `nvidia-smi`, `aws`, `gcloud`, `systemctl` and `tpu-info`
  * on a temporary PATH, a fake proc root, and a metadata server on 127.0.0.1 that emulates AWS IMDSv2
- * and the GCE metadata server (spot notices, rebalance recommendations, preemption long polls), plus
- * a Jupyter `/api/kernels` endpoint. The agent runs as a real `python3` process against it.
+ * and the GCE metadata server (spot notices, rebalance recommendations, the Auto Scaling target
+ * lifecycle state and instance tags, preemption long polls), plus a Jupyter `/api/kernels` endpoint. The agent runs as a real `python3` process against it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +51,8 @@ export interface FakeState {
   computePids: number[];
   /** What `tpu-info` prints. */
   tpuInfo: string;
+  /** What `aws autoscaling describe-auto-scaling-instances ... --output text` prints. */
+  autoScalingGroup: string;
   /** Exit code per fake tool (default 0). */
   exitCodes: Record<string, number>;
 }
@@ -91,6 +93,8 @@ if tool == "nvidia-smi":
         print("| NVIDIA-SMI %s    Driver Version: %s    CUDA Version: %s |" % (state["driver"], state["driver"], state["cuda"]))
 elif tool == "tpu-info":
     print(state["tpuInfo"])
+elif tool == "aws" and "describe-auto-scaling-instances" in args:
+    print(state["autoScalingGroup"])
 sys.exit(state["exitCodes"].get(tool, 0))
 `;
 
@@ -139,10 +143,12 @@ export class FakeMetadataServer {
     'instance/image': 'projects/deeplearning-platform-release/global/images/common-cu124-v20241118',
     'project/project-id': 'burst-ml-team',
   };
-  /** Every request, in order (path without query), with the status it got. */
-  readonly requests: Array<{ t: number; method: string; path: string; status: number }> = [];
+  /** Every request, in order (path without query), with the status it got and its IMDSv2 token header. */
+  readonly requests: Array<{ t: number; method: string; path: string; status: number; token?: string }> = [];
   spotAction: string | null = null;
   rebalance: string | null = null;
+  /** `autoscaling/target-lifecycle-state` (null: 404, as off an Auto Scaling group). */
+  lifecycleState: string | null = 'InService';
   jupyterKernels: Array<{ id: string; execution_state: string }> = [];
   jupyterToken = 'jupyter-secret';
   private tokens = new Set<string>();
@@ -183,7 +189,11 @@ export class FakeMetadataServer {
   }
 
   private reply(req: IncomingMessage, res: ServerResponse, status: number, body = '', headers: Record<string, string> = {}): void {
-    this.requests.push({ t: now(), method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status });
+    const token = req.headers['x-aws-ec2-metadata-token'];
+    this.requests.push({
+      t: now(), method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status,
+      ...(typeof token === 'string' ? { token } : {}),
+    });
     res.writeHead(status, { 'Content-Type': 'text/plain', ...headers });
     res.end(body);
   }
@@ -206,7 +216,8 @@ export class FakeMetadataServer {
       if (!this.tokens.has(String(req.headers['x-aws-ec2-metadata-token']))) return this.reply(req, res, 401);
       const key = path.slice('/latest/meta-data/'.length);
       const value = key === 'spot/instance-action' ? this.spotAction
-        : key === 'events/recommendations/rebalance' ? this.rebalance : this.aws[key];
+        : key === 'events/recommendations/rebalance' ? this.rebalance
+          : key === 'autoscaling/target-lifecycle-state' ? this.lifecycleState : this.aws[key];
       return value == null ? this.reply(req, res, 404, 'Not Found') : this.reply(req, res, 200, value);
     }
     if (path.startsWith('/computeMetadata/v1/')) {
@@ -298,7 +309,7 @@ export class FakeHost {
   private children: ChildProcess[] = [];
   private state: FakeState = {
     gpus: [[0, 0]], gpuName: 'NVIDIA A100-SXM4-80GB', driver: '550.127.05', cuda: '12.4',
-    computePids: [], tpuInfo: TPU_INFO_NO_WORKLOAD, exitCodes: {},
+    computePids: [], tpuInfo: TPU_INFO_NO_WORKLOAD, autoScalingGroup: 'None', exitCodes: {},
   };
 
   /** Creates the fakes; btime defaults to now (the TTL then counts from the test's start). */
@@ -435,6 +446,7 @@ export function agentConfig(dir: string, metadataUrl: string, overrides: ConfigO
       signal: 'SIGTERM', syncDoneFile: join(dir, 'sync-done'),
     },
     preemption: { pollSeconds: 3, budgetSeconds: cloud === 'aws' ? 120 : 30, rebalanceSignal: null },
+    lifecycleHook: null,
     jupyter: null,
     manifest: { specHash: `sha256:${'ab'.repeat(32)}`, gitCommit: '3f9da2b', containerImage: `nvcr.io/nvidia/pytorch@sha256:${'cd'.repeat(32)}` },
     endpoints: { awsMetadata: metadataUrl, gcpMetadata: metadataUrl },

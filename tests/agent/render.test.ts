@@ -31,6 +31,9 @@ const ASG: HostAgentSettings = {
   gitCommit: '0123456789abcdef0123456789abcdef01234567',
 };
 
+/** What the GPU fleet construct renders for a group with a termination lifecycle hook. */
+const ASG_HOOKED: HostAgentSettings = { ...ASG, lifecycleHook: { name: 'gpu-burst-checkpoint', heartbeatSeconds: 300 } };
+
 const TPU: HostAgentSettings = {
   cloud: 'gcp',
   launchKind: 'tpu',
@@ -69,8 +72,21 @@ describe('agent configuration', () => {
     [{ ...ASG, artifactPrefix: 'gs://wrong/teams/example/' }, /artifactPrefix must look like s3:\/\//],
     [{ ...ASG, specHash: 'abc' }, /specHash must be sha256/],
     [{ ...ASG, preemptionSignal: 'TERM' }, /'TERM' is not a signal name/],
+    [{ ...ASG_HOOKED, launchKind: 'devbox' as const }, /lifecycleHook is only for AWS Auto Scaling group members \(cloud aws, launchKind asg\), not aws\/devbox/],
+    [{ ...TPU, lifecycleHook: ASG_HOOKED.lifecycleHook }, /lifecycleHook is only for AWS Auto Scaling group members/],
+    [{ ...ASG, lifecycleHook: { name: 'has space', heartbeatSeconds: 300 } }, /lifecycleHook.name 'has space' is not a lifecycle hook name/],
+    [{ ...ASG, lifecycleHook: { name: 'h', heartbeatSeconds: 29 } }, /lifecycleHook.heartbeatSeconds must be a whole number of seconds from 30 to 7200 \(got 29\)/],
+    [{ ...ASG, lifecycleHook: { name: 'h', heartbeatSeconds: 7201 } }, /from 30 to 7200 \(got 7201\)/],
+    [{ ...ASG, lifecycleHook: { name: 'h', heartbeatSeconds: 90.5 } }, /from 30 to 7200 \(got 90.5\)/],
   ])('rejects bad settings (%#)', (settings, message) => {
     expect(() => agentConfig(settings)).toThrow(message);
+  });
+
+  it('A19: passes the termination lifecycle hook to AWS Auto Scaling hosts only; null everywhere else', () => {
+    expect(agentConfig(ASG_HOOKED).lifecycleHook).toEqual({ name: 'gpu-burst-checkpoint', heartbeatSeconds: 300 });
+    expect(agentConfig(ASG).lifecycleHook).toBeNull();
+    expect(agentConfig(TPU).lifecycleHook).toBeNull();
+    expect(agentConfig({ ...ASG, launchKind: 'devbox' }).lifecycleHook).toBeNull();
   });
 
   it('keeps a CDK token in the artifact prefix verbatim (CloudFormation resolves it)', () => {
@@ -149,6 +165,15 @@ describe('startup script', () => {
       `aws s3 cp s3://cdk-assets/agent.py ${join(host.root, HOST_PATHS.agent)} --region us-east-1 --only-show-errors`,
     );
     expect(awsScript).toContain(AGENT_SHA256);
+  });
+
+  it('A19: AWS with a lifecycle hook: the installed agent\'s check-config accepts the rendered file', () => {
+    const host = install(renderStartupScript(ASG_HOOKED, FROM_S3));
+    expect(host.stderr).toBe('');
+    expect(host.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(host.root, HOST_PATHS.config), 'utf8'))).toMatchObject({
+      lifecycleHook: { name: 'gpu-burst-checkpoint', heartbeatSeconds: 300 },
+    });
   });
 
   it('AWS: refuses an agent whose SHA-256 does not match, and starts nothing', () => {

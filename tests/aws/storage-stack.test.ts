@@ -22,23 +22,27 @@ function resources(stack: Stack): Record<string, { Type: string; Properties?: Re
   return (example.storage === stack ? example.storageTemplate : example.burstTemplate).toJSON()['Resources'];
 }
 
+/** A resource's tags as a map, whichever way its type writes them (list, map, Budgets' ResourceTags). */
+function tagsOf(properties: Record<string, unknown> | undefined): Record<string, string> {
+  const raw = properties?.['Tags'] ?? properties?.['ResourceTags'] ?? [];
+  if (Array.isArray(raw)) return Object.fromEntries((raw as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+  return raw as Record<string, string>;
+}
+
 describe('A10 team and cost-allocation tags on every taggable resource', () => {
   it.each(['storage', 'burst'] as const)('%s stack', (which) => {
     const stack = example[which];
     const template = resources(stack);
     const taggable = cfnResources(stack).filter((r) => TagManager.isTaggable(r) || TagManager.isTaggableV2(r));
     expect(taggable.length).toBeGreaterThan(0);
-    for (const resource of taggable) {
-      const logicalId = stack.resolve(resource.logicalId) as string;
-      const tags = (template[logicalId]?.Properties?.['Tags'] ?? []) as { Key: string; Value: string }[];
-      const asMap = Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
-      expect(asMap, `${resource.node.path}`).toMatchObject({
-        team: 'example',
-        'cost-center': 'ml-research',
-        'managed-by': 'gpu-burst',
-        project: 'example',
-      });
-    }
+    const want = { team: 'example', 'cost-center': 'ml-research', 'managed-by': 'gpu-burst', project: 'example' };
+    const untagged = taggable
+      .filter((resource) => {
+        const tags = tagsOf(template[stack.resolve(resource.logicalId) as string]?.Properties);
+        return Object.entries(want).some(([k, v]) => tags[k] !== v);
+      })
+      .map((r) => r.node.path);
+    expect(untagged).toEqual([]);
   });
 });
 
@@ -181,9 +185,15 @@ describe('X1 artifacts use the team-scoped layout', () => {
 
 describe('X3 tearing down the burst deletes no artifact', () => {
   it('every bucket and repository lives in the storage stack, none in the burst stack', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::ECR::Repository', 'AWS::EFS::FileSystem', 'AWS::EC2::Volume']) {
+    for (const type of ['AWS::S3::Bucket', 'AWS::ECR::Repository', 'AWS::EFS::FileSystem']) {
       expect(example.burstTemplate.findResources(type), type).toEqual({});
     }
+  });
+
+  it("the burst stack's only stateful resource, the dev box data volume, is retained on delete and replacement (A12)", () => {
+    const volumes = Object.values(example.burstTemplate.findResources('AWS::EC2::Volume'));
+    expect(volumes).toHaveLength(1);
+    expect(volumes[0]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { Encrypted: true } });
   });
 });
 

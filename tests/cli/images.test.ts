@@ -320,16 +320,17 @@ describe('burst plan: the Images block', () => {
   let report: PlanReport;
   beforeAll(async () => {
     const at = new Date('2026-10-01T00:00:00.000Z');
-    let lock = withAwsPins(emptyImageLock(), 'us-east-1', [{ kind: 'dlami-base-gpu', imageId: 'ami-0b1a5e00000000001' }], new Date('2026-11-20T00:00:00.000Z'));
-    lock = withAwsPins(lock, 'us-east-1', [{ kind: 'dlami-neuron', imageId: 'ami-0b1a5e00000000003' }], at);
+    // The example's fleet and dev box boot the base GPU DLAMI, pinned 56 days ago (stale); the
+    // Neuron pin is fresh but boots nothing in this team, so the plan does not list it.
+    let lock = withAwsPins(emptyImageLock(), 'us-east-1', [{ kind: 'dlami-base-gpu', imageId: 'ami-0b1a5e00000000001' }], at);
+    lock = withAwsPins(lock, 'us-east-1', [{ kind: 'dlami-neuron', imageId: 'ami-0b1a5e00000000003' }], new Date('2026-11-20T00:00:00.000Z'));
     report = await planReport([exampleSpec()], { lock, now: NOW });
   });
 
   it('lists, per cloud, the images the hosts would boot with their lock status', () => {
     const team = report.teams[0];
     expect(team?.clouds.aws?.images).toEqual([
-      { cloud: 'aws', region: 'us-east-1', kind: 'dlami-base-gpu', status: 'pinned', id: 'ami-0b1a5e00000000001', alias: BASE, resolvedAt: '2026-11-20T00:00:00.000Z', ageDays: 6 },
-      { cloud: 'aws', region: 'us-east-1', kind: 'dlami-neuron', status: 'stale', id: 'ami-0b1a5e00000000003', alias: NEURON, resolvedAt: '2026-10-01T00:00:00.000Z', ageDays: 56, staleBecause: 'age' },
+      { cloud: 'aws', region: 'us-east-1', kind: 'dlami-base-gpu', status: 'stale', id: 'ami-0b1a5e00000000001', alias: BASE, resolvedAt: '2026-10-01T00:00:00.000Z', ageDays: 56, staleBecause: 'age' },
     ]);
     expect(team?.clouds.gcp?.images).toEqual([
       { cloud: 'gcp', kind: 'dlvm-cuda', status: 'unpinned', alias: 'projects/deeplearning-platform-release/global/images/family/common-cu129-ubuntu-2204-nvidia-580' },
@@ -341,17 +342,17 @@ describe('burst plan: the Images block', () => {
     if (!team) throw new Error('no team');
     const text = imageLines(team).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
     expect(text[0]).toBe(
-      '  Images: 2 of 3 need pinning (1 unpinned, 1 stale: pinned over 30 days ago or from an old alias); an unpinned host boots ' +
+      '  Images: 2 of 2 need pinning (1 unpinned, 1 stale: pinned over 30 days ago or from an old alias); an unpinned host boots ' +
         'whatever its alias points to that day. Pin them: npx burst images pin example',
     );
     expect(text.slice(1)).toEqual([
-      '    aws  us-east-1  dlami-neuron  stale  ami-0b1a5e00000000003 resolved 2026-10-01, 56 days ago',
-      '    gcp  global     dlvm-cuda     unpinned  boots projects/deeplearning-platform-release/global/images/family/common-cu129-ubuntu-2204-nvidia-580',
+      '    aws  us-east-1  dlami-base-gpu  stale  ami-0b1a5e00000000001 resolved 2026-10-01, 56 days ago',
+      '    gcp  global     dlvm-cuda       unpinned  boots projects/deeplearning-platform-release/global/images/family/common-cu129-ubuntu-2204-nvidia-580',
     ]);
     const pinned = {
       ...team,
       clouds: { aws: { ...team.clouds.aws!, images: team.clouds.aws!.images.map((i) => ({ ...i, status: 'pinned' as const })) } },
     };
-    expect(imageLines(pinned).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''))).toEqual(['  Images: all 2 pinned in images/lock.json']);
+    expect(imageLines(pinned).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''))).toEqual(['  Images: all 1 pinned in images/lock.json']);
   });
 });

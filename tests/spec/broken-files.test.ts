@@ -68,7 +68,7 @@ const EXPECTED: Record<string, string[]> = {
     "list-for-mapping.yaml:2:3  aws: expected a mapping of fields (indented \"key: value\" lines), got a list Fix: write a mapping of fields (indented \"key: value\" lines).",
   ],
   'many-problems.yaml': [
-    "many-problems.yaml:1:1  stroage: unknown field 'stroage' in a team file; did you mean 'storage'? Fix: remove it, or use one of 'description', 'costCenter', 'tags', 'storage', 'aws', 'gcp'.",
+    "many-problems.yaml:1:1  stroage: unknown field 'stroage' in a team file; did you mean 'storage'? Fix: remove it, or use one of 'description', 'costCenter', 'tags', 'storage', 'shutdown', 'budget', 'aws', 'gcp'.",
     "many-problems.yaml:3:13  costCenter: 'ML' must be lowercase letters, digits, \"_\" or \"-\" (at most 63), so that GCP labels accept it Fix: e.g. ml-research.",
     "many-problems.yaml:5:11  aws.region: 'us-est-1' is not an AWS region gpu-burst knows; did you mean 'us-east-1'? Fix: use one of 'us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-southeast-2'.",
     "many-problems.yaml:6:12  aws.vpcCidr: '8.8.0.0/16' is not a private (RFC 1918) range Fix: use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.",
@@ -127,13 +127,13 @@ const EXPECTED: Record<string, string[]> = {
     "tpus-under-aws.yaml:3:3  aws.tpus: 'tpus' is not a field of aws: Fix: TPUs exist only on Google Cloud; remove the block from aws: (TPU nodes belong under gcp:).",
   ],
   'unknown-aws-field.yaml': [
-    "unknown-aws-field.yaml:2:3  aws.regoin: unknown field 'regoin' in aws:; did you mean 'region'? Fix: remove it, or use one of 'region', 'availabilityZones', 'vpcCidr'.",
+    "unknown-aws-field.yaml:2:3  aws.regoin: unknown field 'regoin' in aws:; did you mean 'region'? Fix: remove it, or use one of 'region', 'availabilityZones', 'vpcCidr', 'quotas', 'fleets', 'sweeps', 'devBox'.",
   ],
   'unknown-aws-region.yaml': [
     "unknown-aws-region.yaml:2:11  aws.region: 'us-est-1' is not an AWS region gpu-burst knows; did you mean 'us-east-1'? Fix: use one of 'us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'eu-north-1', 'ap-northeast-1', 'ap-southeast-2'.",
   ],
   'unknown-field-and-bad-zone.yaml': [
-    "unknown-field-and-bad-zone.yaml:2:3  aws.regoin: unknown field 'regoin' in aws:; did you mean 'region'? Fix: remove it, or use one of 'region', 'availabilityZones', 'vpcCidr'.",
+    "unknown-field-and-bad-zone.yaml:2:3  aws.regoin: unknown field 'regoin' in aws:; did you mean 'region'? Fix: remove it, or use one of 'region', 'availabilityZones', 'vpcCidr', 'quotas', 'fleets', 'sweeps', 'devBox'.",
     "unknown-field-and-bad-zone.yaml:3:35  aws.availabilityZones[1]: 'us-west-2b' is not a zone of us-east-1; did you mean 'us-east-1b'? Fix: use zones of us-east-1: 'us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f'.",
   ],
   'unknown-gcp-region.yaml': [
@@ -143,7 +143,7 @@ const EXPECTED: Record<string, string[]> = {
     "unknown-storage-location.yaml:4:15  gcp.storage.location: 'moon' is not a Cloud Storage location gpu-burst knows Fix: use a region such as us-central1 or a multi-region (US, EU, ASIA).",
   ],
   'unknown-top-field.yaml': [
-    "unknown-top-field.yaml:1:1  stroage: unknown field 'stroage' in a team file; did you mean 'storage'? Fix: remove it, or use one of 'description', 'costCenter', 'tags', 'storage', 'aws', 'gcp'.",
+    "unknown-top-field.yaml:1:1  stroage: unknown field 'stroage' in a team file; did you mean 'storage'? Fix: remove it, or use one of 'description', 'costCenter', 'tags', 'storage', 'shutdown', 'budget', 'aws', 'gcp'.",
   ],
   'wrong-extension.yml': [
     "wrong-extension.yml  a team file must end in .yaml Fix: rename it to wrong-extension.yaml.",
@@ -156,6 +156,78 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'zones-on-aws.yaml': [
     "zones-on-aws.yaml:3:3  aws.zones: 'zones' is not a field of aws: Fix: AWS calls them availabilityZones: rename the field.",
+  ],
+  'fleet-tpu-on-aws.yaml': [
+    "fleet-tpu-on-aws.yaml:5:20  aws.fleets[0].accelerator: 'tpu-v5e' is a Cloud TPU, and TPUs exist only on Google Cloud Fix: use an AWS accelerator for the fleet (offered in us-east-1: 't4', 'v100', 'a10g', 'l4', 'l40s', 'a100-40gb', 'a100-80gb', 'h100', ... (10 in all)), or move it to gcp:.",
+  ],
+  'fleet-not-in-region.yaml': [
+    "fleet-not-in-region.yaml:5:20  aws.fleets[0].accelerator: 'a100-40gb' is not offered in eu-north-1 (the catalog has it in ap-northeast-1, ap-southeast-2, eu-central-1, eu-west-1, us-east-1, us-east-2, us-west-2) Fix: choose an accelerator offered in eu-north-1 ('t4', 'a10g', 'l4', 'l40s', 'h100', 'h200'), or another aws.region.",
+  ],
+  'fleet-count-not-offered.yaml': [
+    "fleet-count-not-offered.yaml:6:14  aws.fleets[0].count: no EC2 type in us-east-1 carries 3 x a10g Fix: set count to one of 1, 4, 8 (accelerators per instance the catalog has).",
+  ],
+  'fleet-type-wrong-accelerator.yaml': [
+    "fleet-type-wrong-accelerator.yaml:6:36  aws.fleets[0].instanceTypes[1]: 'g5.xlarge' carries 1 x a10g, not 1 x t4 Fix: use types carrying 1 x t4: 'g4dn.xlarge', 'g4dn.2xlarge', 'g4dn.4xlarge'.",
+  ],
+  'fleet-type-typo.yaml': [
+    "fleet-type-typo.yaml:6:23  aws.fleets[0].instanceTypes[0]: 'g5.xlarg' is not an instance type gpu-burst's catalog knows; did you mean 'g5.xlarge'? Fix: use types carrying 1 x a10g: 'g5.xlarge', 'g5.2xlarge'.",
+  ],
+  'fleet-efa-unsupported.yaml': [
+    "fleet-efa-unsupported.yaml:7:12  aws.fleets[0].efa: EFA is requested but 'g6.xlarge', 'g6.2xlarge', 'g6.4xlarge' have no EFA interface Fix: remove efa: true (no 1 x l4 type in us-east-1 has EFA).",
+  ],
+  'fleet-base-without-mixed.yaml': [
+    "fleet-base-without-mixed.yaml:7:21  aws.fleets[0].onDemandBase: onDemandBase applies only to market mixed (this fleet is spot) Fix: set market: mixed, or remove onDemandBase.",
+  ],
+  'fleet-mixed-base-too-big.yaml': [
+    "fleet-mixed-base-too-big.yaml:8:21  aws.fleets[0].onDemandBase: market mixed puts some of the 2 nodes on demand and the rest on spot; onDemandBase 2 leaves none on spot Fix: set onDemandBase: 1, or market: on-demand.",
+  ],
+  'fleet-image-wrong-family.yaml': [
+    "fleet-image-wrong-family.yaml:6:14  aws.fleets[0].image: 'dlami-neuron' (Deep Learning AMI Neuron (Ubuntu 24.04)) does not serve a10g hosts Fix: use 'dlami-base-gpu' or 'dlami-pytorch-gpu' for NVIDIA GPUs.",
+  ],
+  'fleet-ttl-not-longer-than-idle.yaml': [
+    "fleet-ttl-not-longer-than-idle.yaml:8:17  aws.fleets[0].ttlHours: a TTL of 0.5 h is not longer than the idle window of 45 min Fix: make ttlHours longer than the idle window (idleMinutes), or shorten idleMinutes.",
+  ],
+  'compute-duplicate-names.yaml': [
+    "compute-duplicate-names.yaml:7:13  aws.sweeps[0].name: 'train' is already the name of fleet 0 Fix: give every fleet and sweep group its own name.",
+  ],
+  'fleet-named-devbox.yaml': [
+    "fleet-named-devbox.yaml:4:13  aws.fleets[0].name: 'devbox' names the dev box in `burst start` Fix: choose another fleet name.",
+  ],
+  'fleet-unknown-market.yaml': [
+    "fleet-unknown-market.yaml:6:15  aws.fleets[0].market: 'spott' is not an allowed value; did you mean 'spot'? Fix: use one of 'spot', 'on-demand', 'mixed'.",
+  ],
+  'fleet-missing-accelerator.yaml': [
+    "fleet-missing-accelerator.yaml:4:7  aws.fleets[0].accelerator: is required Fix: add it: one of 't4', 'v100', 'a10g', 'l4', 'l40s', 'a100-40gb', 'a100-80gb', 'h100', 'h200', 'trainium', 'tpu-v4', 'tpu-v5e', ... (14 in all).",
+  ],
+  'quota-exceeded.yaml': [
+    "quota-exceeded.yaml:4:31  aws.quotas.p.onDemand: the team needs 192 on-demand vCPUs of P instances at full size (fleet dist 4 x 96: 192), more than the 96 it declares Fix: lower nodes/maxVCpus, or request more in Service Quotas (EC2, \"Running On-Demand P instances\", L-417A185B) and raise aws.quotas.p.onDemand.",
+  ],
+  'sweep-max-vcpus-too-small.yaml': [
+    "sweep-max-vcpus-too-small.yaml:6:17  aws.sweeps[0].maxVCpus: maxVCpus 2 is less than the 4 vCPUs of the smallest type, so no trial could ever start Fix: set maxVCpus to at least 4.",
+  ],
+  'sweep-missing-image-tag.yaml': [
+    "sweep-missing-image-tag.yaml:4:7  aws.sweeps[0].imageTag: is required Fix: add it: a string, e.g. v1.",
+  ],
+  'sweep-trainium.yaml': [
+    "sweep-trainium.yaml:5:20  aws.sweeps[0].accelerator: sweep groups schedule NVIDIA GPUs (the Batch GPU resource); Trainium is not supported in a sweep group Fix: use a GPU accelerator, or a fleet for Trainium.",
+  ],
+  'devbox-unknown-type.yaml': [
+    "devbox-unknown-type.yaml:4:19  aws.devBox.instanceType: 'm7i.xlarg' is not an instance type gpu-burst's catalog knows; did you mean 'm7i.xlarge'? Fix: use a type from `burst catalog --cloud aws` or a CPU type such as m7i.xlarge.",
+  ],
+  'devbox-type-mismatch.yaml': [
+    "devbox-type-mismatch.yaml:5:19  aws.devBox.instanceType: 'g6.xlarge' carries 1 x l4, not 1 x a10g Fix: remove instanceType to let the catalog choose, or make accelerator and count match it.",
+  ],
+  'devbox-count-no-accel.yaml': [
+    "devbox-count-no-accel.yaml:4:12  aws.devBox.count: count is the number of accelerators, but the dev box names no accelerator Fix: add accelerator:, or remove count.",
+  ],
+  'devbox-bad-volume-id.yaml': [
+    "devbox-bad-volume-id.yaml:4:19  aws.devBox.dataVolumeId: 'volume-1' is not an EBS volume id (vol-...) Fix: e.g. vol-0123456789abcdef0.",
+  ],
+  'budget-bad-email.yaml': [
+    "budget-bad-email.yaml:3:12  budget.emails[0]: 'ml-team-at-example.com' is not an email address Fix: e.g. ml-team@example.com.",
+  ],
+  'fleet-zero-nodes.yaml': [
+    "fleet-zero-nodes.yaml:6:14  aws.fleets[0].nodes: 0 is out of range: it must be at least 1 Fix: write a whole number from 1 to 64, e.g. 1.",
   ],
 };
 

@@ -2,6 +2,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTeamFile } from '../../spec/load.js';
+import { PROJECT_ROOT } from '../../spec/paths.js';
 import { describe, expect, it } from 'vitest';
 import { AWS_INSTANCE_TYPES, GCP_MACHINE_TYPES, GCP_TPU_TYPES, accelerator } from '../../spec/catalog/index.js';
 import {
@@ -302,19 +304,22 @@ describe('imageStatus: pinned, unpinned or stale', () => {
   });
 });
 
-describe("teamImageHosts: the images a team's hosts boot until fleets name theirs", () => {
-  it('AWS: the default GPU DLAMI and the Neuron DLAMI in the team region; GCP: the default DLVM family', () => {
+describe("teamImageHosts: the images a team's hosts boot", () => {
+  it('AWS: the images its fleets and dev box name, once each; GCP: the default DLVM family', () => {
     expect(teamImageHosts(planTeam(exampleSpec()))).toEqual([
       { cloud: 'aws', region: 'us-east-1', kind: 'dlami-base-gpu' },
-      { cloud: 'aws', region: 'us-east-1', kind: 'dlami-neuron' },
       { cloud: 'gcp', kind: 'dlvm-cuda' },
+    ]);
+    const research = planTeam(loadTeamFile(join(PROJECT_ROOT, 'tests', 'fixtures', 'teams', 'research.yaml')));
+    expect(teamImageHosts(research)).toEqual([
+      { cloud: 'aws', region: 'us-west-2', kind: 'dlami-pytorch-gpu' },
+      { cloud: 'aws', region: 'us-west-2', kind: 'dlami-base-gpu' },
+      { cloud: 'aws', region: 'us-west-2', kind: 'dlami-neuron' },
     ]);
   });
 
-  it('only the accelerator families the catalog offers in the region: no Neuron DLAMI without Trainium, no image for TPU-only', () => {
-    expect(teamImageHosts(planTeam(specFromYaml('solo', 'aws:\n  region: eu-west-1\n')))).toEqual([
-      { cloud: 'aws', region: 'eu-west-1', kind: 'dlami-base-gpu' },
-    ]);
+  it('a team with no AWS hosts boots no AWS image; GCP images follow what the region offers, none for TPU-only', () => {
+    expect(teamImageHosts(planTeam(specFromYaml('solo', 'aws:\n  region: eu-west-1\n')))).toEqual([]);
     expect(teamImageHosts(planTeam(specFromYaml('gpus', 'gcp:\n  project: acme-ml-training\n')))).toEqual([{ cloud: 'gcp', kind: 'dlvm-cuda' }]);
     expect(teamImageHosts(planTeam(specFromYaml('tpus', 'gcp:\n  project: acme-ml-training\n  region: us-central2\n')))).toEqual([]);
   });

@@ -68,7 +68,9 @@ describe('team file schema', () => {
 
   it('fills defaults so a minimal file is a few lines', () => {
     const spec = specFromYaml('mini', 'aws: {}\n');
-    expect(spec.aws).toEqual({ region: 'us-east-1', vpcCidr: '10.64.0.0/16' });
+    expect(spec.aws).toEqual({ region: 'us-east-1', vpcCidr: '10.64.0.0/16', fleets: [], sweeps: [] });
+    expect(spec.shutdown).toEqual({ idleMinutes: 30, ttlHours: 12 });
+    expect(spec.budget).toEqual({ monthlyUsd: 1000, emails: [] });
     expect(spec.storage).toEqual({ noncurrentVersionDays: 30, incompleteUploadDays: 7, untaggedImageDays: 14 });
     expect(spec.tags).toEqual({});
     const gcpOnly = specFromYaml('mini', 'gcp:\n  project: acme-ml-training\n');

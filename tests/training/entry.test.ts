@@ -60,6 +60,58 @@ function reports(t: Trial): { resume: string; step: number; params: unknown; lr:
   return readFileSync(t.report, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as never);
 }
 
+/**
+ * Stand-ins for boto3 and google-cloud-storage (neither is installed here): objects are files under
+ * `root/<bucket>/<key>`; a missing one fails the way the real clients do, with an exception.
+ */
+function fakeObjectStores(): { root: string; env: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'fake-stores-'));
+  const root = join(dir, 'objects');
+  mkdirSync(join(dir, 'site', 'boto3'), { recursive: true });
+  mkdirSync(join(dir, 'site', 'google', 'cloud'), { recursive: true });
+  mkdirSync(root);
+  const open = `
+import io, os
+def _path(bucket, key):
+    path = os.path.join(os.environ["FAKE_OBJECT_ROOT"], bucket, key)
+    if not os.path.exists(path):
+        raise Exception("An error occurred (NoSuchKey): The specified key does not exist: %s/%s" % (bucket, key))
+    return path
+`;
+  writeFileSync(
+    join(dir, 'site', 'boto3', '__init__.py'),
+    `${open}
+class _S3:
+    def get_object(self, Bucket, Key):
+        return {"Body": io.BytesIO(open(_path(Bucket, Key), "rb").read())}
+def client(name):
+    assert name == "s3", name
+    return _S3()
+`,
+  );
+  writeFileSync(join(dir, 'site', 'google', '__init__.py'), '');
+  writeFileSync(join(dir, 'site', 'google', 'cloud', '__init__.py'), '');
+  writeFileSync(
+    join(dir, 'site', 'google', 'cloud', 'storage.py'),
+    `${open}
+class _Blob:
+    def __init__(self, bucket, key):
+        self.bucket, self.key = bucket, key
+    def download_as_text(self):
+        return open(_path(self.bucket, self.key)).read()
+class _Bucket:
+    def __init__(self, name):
+        self.name = name
+    def blob(self, key):
+        return _Blob(self.name, key)
+class Client:
+    def bucket(self, name):
+        return _Bucket(name)
+`,
+  );
+  return { root, env: { PYTHONPATH: join(dir, 'site'), FAKE_OBJECT_ROOT: root } };
+}
+
 describe('training entry', () => {
   it('starts fresh, then a retried trial resumes from its own latest checkpoint', () => {
     const t = trial();
@@ -86,6 +138,44 @@ describe('training entry', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(reports(t)[0]).toMatchObject({ params: { lr: 0.01, 'batch-size': 64 }, lr: '0.01', trial: '1' });
     expect(readdirSync(t.store)).toEqual(['trial-1']);
+  });
+
+  it('reads the parameters of its array index from an s3:// or gs:// params file, as a sweep submits them', () => {
+    for (const scheme of ['s3', 'gs']) {
+      const t = trial();
+      const fakes = fakeObjectStores();
+      const key = join(fakes.root, 'team-bucket', 'teams', 'example', 'runs', 'r1');
+      mkdirSync(key, { recursive: true });
+      writeFileSync(join(key, 'params.json'), JSON.stringify([{ lr: 0.1 }, { lr: 0.01 }, { lr: 0.001, layers: 4 }]));
+      const run = spawnSync('python3', [ENTRY, 'python3', t.trainer], {
+        env: env(t, {
+          ...fakes.env,
+          BURST_PARAMS_FILE: `${scheme}://team-bucket/teams/example/runs/r1/params.json`,
+          AWS_BATCH_JOB_ARRAY_INDEX: '2',
+        }),
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(reports(t)[0], scheme).toMatchObject({ params: { lr: 0.001, layers: 4 }, lr: '0.001', trial: '2' });
+    }
+  });
+
+  it('stops with the params file named, not a traceback, when the object is missing or the trial is not an object', () => {
+    const t = trial();
+    const fakes = fakeObjectStores();
+    const missing = spawnSync('python3', [ENTRY, 'true'], {
+      env: env(t, { ...fakes.env, BURST_PARAMS_FILE: 's3://team-bucket/teams/example/runs/r1/params.json' }),
+      encoding: 'utf8',
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('cannot read the trial parameters in BURST_PARAMS_FILE s3://team-bucket/teams/example/runs/r1/params.json: ');
+    expect(missing.stderr).toContain('NoSuchKey');
+    expect(missing.stderr).not.toContain('Traceback');
+    const params = join(t.store, '..', 'params.json');
+    writeFileSync(params, JSON.stringify([1, 2]));
+    const notObject = spawnSync('python3', [ENTRY, 'true'], { env: env(t, { BURST_PARAMS_FILE: params }), encoding: 'utf8' });
+    expect(notObject.status).toBe(1);
+    expect(notObject.stderr).toContain(`trial 0 in ${params} is not an object of parameters`);
   });
 
   it('forwards SIGTERM (a spot reclaim), uploads the checkpoint written on the way out and touches the sync-done file', async () => {
