@@ -13,7 +13,7 @@ import { forkCommand } from './commands/fork.js';
 import { imagesPinCommand } from './commands/images.js';
 import { planCommand } from './commands/plan.js';
 import { startCommand } from './commands/start.js';
-import { sweepStatusCommand, sweepSubmitCommand } from './commands/sweep.js';
+import { sweepStatusCommand, sweepSubmitCommand } from './commands/sweep-commands.js';
 import { validateCommand } from './commands/validate.js';
 import { style } from './output.js';
 
@@ -89,31 +89,33 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
   cli
     .command('start')
     .description(
-      "start a burst on a deployed team: size a fleet's Auto Scaling group (or start the dev box), set its deadline and " +
-        'turn egress on; prints how to reach the hosts (needs AWS credentials)',
+      "start a burst on a deployed team: on AWS size a fleet's Auto Scaling group or start the dev box, set its deadline " +
+        "and turn egress on; on GCP resize a fleet's managed instance group, start the dev box or queue a TPU node; prints " +
+        'how to reach the hosts (needs cloud credentials)',
     )
     .argument('<team>', 'team name or path to its team file')
-    .argument('<target>', "a fleet name from the team file, or 'devbox'")
+    .argument('<target>', "a fleet or TPU node name from the team file, or 'devbox'")
     .option('--nodes <n>', "nodes to start, 1 to the fleet's nodes (default: all)")
     .option('--no-egress', 'leave the NAT gateway off (hosts reach S3 only, through the gateway endpoint)')
     .option('--no-wait', 'return once the burst is requested, without waiting for the hosts')
     .option('--json', 'print the result as one JSON document (progress stays on stderr)')
+    .addOption(new Option('--cloud <cloud>', "which cloud's target to start when both have one of that name (default: aws)").choices(['aws', 'gcp']))
     .action(run(startCommand));
 
   const sweep = cli
     .command('sweep')
-    .description('hyperparameter sweeps on a sweep group: AWS Batch array jobs (needs AWS credentials)');
+    .description('hyperparameter sweeps on a sweep group: AWS Batch array jobs or Google Cloud Batch jobs (needs cloud credentials)');
   sweep
     .command('submit')
     .description(
       'submit N trials to <team>-<group> as one array job; each trial reads its parameters by array index and checkpoints under its own prefix',
     )
     .argument('<team>', 'team name or path to its team file')
-    .argument('<group>', 'sweep group (aws.sweeps[].name)')
+    .argument('<group>', 'sweep group (aws.sweeps[].name or gcp.sweeps[].name)')
     .option('--trials <n>', 'trials, 1 to 10000 (default: one per entry of --params)')
     .option('--params <file>', 'JSON array, YAML list or JSON lines: one object of parameters per trial')
     .option('--name <run>', 'run name (default <group>-<yyyymmdd-hhmmss>, UTC); an existing run is resubmitted and its trials resume')
-    .option('--no-egress', "do not turn the burst stack's NAT gateway on first")
+    .option('--no-egress', "(AWS only) do not turn the burst stack's NAT gateway on first")
     .option('--json', 'print the result as JSON')
     .action(run(sweepSubmitCommand));
   sweep

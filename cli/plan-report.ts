@@ -169,12 +169,12 @@ function planAws(plans: TeamPlan[]): Map<string, PlannedCloud> {
 }
 
 /** Runs each GCP plan through the Pulumi program under mocks, one team after another. */
-async function planGcp(plans: TeamPlan[]): Promise<Map<string, PlannedCloud>> {
+async function planGcp(plans: TeamPlan[], lock: ImageLock): Promise<Map<string, PlannedCloud>> {
   const result = new Map<string, PlannedCloud>();
   for (const team of plans) {
     const plan = team.gcp;
     if (!plan) continue;
-    const graph = await recordProgram(plan.team, () => gcpProgram(plan));
+    const graph = await recordProgram(plan.team, () => gcpProgram(plan, lock));
     const findings = checkGraph(graph.resources);
     if (findings.length > 0) {
       throw new PolicyValidationError(findings.map((f) => `${f.rule} at ${plan.team}/${f.resource}: ${f.reasons.join('; ')}`));
@@ -209,7 +209,7 @@ export async function planReport(specs: readonly TeamSpec[], options: PlanReport
   const now = options.now ?? new Date();
   const plans = specs.map(planTeam);
   const aws = planAws(plans);
-  const gcp = await planGcp(plans);
+  const gcp = await planGcp(plans, lock);
   return {
     teams: plans.map((plan) => {
       const clouds = [plan.aws, plan.gcp].filter((p): p is CloudPlan => p !== undefined);

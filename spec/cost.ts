@@ -6,7 +6,9 @@
  * usage rate. Every figure carries its source and date.
  */
 import { findEc2Type } from './aws-compute.js';
-import { AWS_CPU_INSTANCE_TYPES, AWS_INSTANCE_TYPES, SERVICE_PRICES, STORAGE_PRICES } from './catalog/index.js';
+import { AWS_CPU_INSTANCE_TYPES, AWS_INSTANCE_TYPES, GCP_MACHINE_TYPES, GCP_TPU_TYPES, SERVICE_PRICES, STORAGE_PRICES } from './catalog/index.js';
+import { GCP_CPU_MACHINE_TYPES } from './catalog/gcp-cpu-machine-types.js';
+import { GCP_SERVICE_PRICES } from './catalog/gcp-service-prices.js';
 import type { ServicePrice, StoragePrice } from './catalog/index.js';
 import {
   assertNever,
@@ -15,7 +17,11 @@ import {
   type AwsPlanItem,
   type AwsSweepGroupItem,
   type CloudPlan,
+  type GcpDevBoxItem,
+  type GcpGpuFleetItem,
   type GcpPlanItem,
+  type GcpSweepGroupItem,
+  type GcpTpuNodeItem,
   type PlanItem,
 } from './plan.js';
 
@@ -188,6 +194,69 @@ function awsLine(item: AwsPlanItem): CostLine {
   }
 }
 
+/** On-demand and spot price of a GCE machine type (GPU types are priced whole: host + GPUs). */
+function gcePriced(machineType: string, acceleratorCount: number): { od: number; spot: number; asOf: string; source: string } | undefined {
+  const entry =
+    GCP_MACHINE_TYPES.find((t) => t.machineType === machineType && t.acceleratorCount === acceleratorCount) ??
+    GCP_CPU_MACHINE_TYPES.find((t) => t.machineType === machineType);
+  if (entry === undefined) return undefined;
+  const { onDemand, spot } = entry.prices;
+  return { od: onDemand.usdPerHour, spot: spot.usdPerHour, asOf: spot.asOf, source: spot.source };
+}
+
+const pdPerHour = (gib: number) => gib * perHour(GCP_SERVICE_PRICES.pdBalanced.usd);
+
+function gcpFleetRunning(item: GcpGpuFleetItem): RunningCost | undefined {
+  const p = gcePriced(item.machineType, item.count);
+  if (!p) return undefined;
+  const each = item.market === 'spot' ? p.spot : p.od;
+  const disks = pdPerHour(item.nodes * item.rootVolumeGiB);
+  return {
+    usdPerHour: item.nodes * each + disks,
+    onDemandUsdPerHour: item.nodes * p.od + disks,
+    basis: `${item.nodes} x ${item.machineType} ${item.market} at ${money(each)}/h + ${item.nodes} x ${item.rootVolumeGiB} GiB boot disk`,
+    asOf: p.asOf,
+    source: p.source,
+  };
+}
+
+function gcpTpuRunning(item: GcpTpuNodeItem): RunningCost | undefined {
+  const type = GCP_TPU_TYPES.find((t) => t.acceleratorType === item.acceleratorType);
+  if (!type) return undefined;
+  const each = item.spot ? type.prices.spot.usdPerHour : type.prices.onDemand.usdPerHour;
+  return {
+    usdPerHour: each,
+    onDemandUsdPerHour: type.prices.onDemand.usdPerHour,
+    basis: `${item.acceleratorType} (${item.chips} chips, ${item.hosts} host${item.hosts === 1 ? '' : 's'}) ${item.spot ? 'spot' : 'on-demand'} at ${money(each)}/h, created by burst start`,
+    asOf: type.prices.spot.asOf,
+    source: type.prices.spot.source,
+  };
+}
+
+function gcpSweepRunning(item: GcpSweepGroupItem): RunningCost | undefined {
+  const p = gcePriced(item.machineType, item.count);
+  if (!p) return undefined;
+  return {
+    usdPerHour: item.parallelism * p.spot,
+    onDemandUsdPerHour: item.parallelism * p.od,
+    basis: `${item.parallelism} x ${item.machineType} spot at ${money(p.spot)}/h (parallelism ${item.parallelism})`,
+    asOf: p.asOf,
+    source: p.source,
+  };
+}
+
+function gcpDevBoxRunning(item: GcpDevBoxItem): RunningCost | undefined {
+  const p = gcePriced(item.machineType, item.count);
+  if (!p) return undefined;
+  return {
+    usdPerHour: p.od,
+    onDemandUsdPerHour: p.od,
+    basis: `1 x ${item.machineType} on-demand at ${money(p.od)}/h (its disks bill at rest too)`,
+    asOf: p.asOf,
+    source: p.source,
+  };
+}
+
 function gcpLine(item: GcpPlanItem): CostLine {
   switch (item.kind) {
     case 'artifactStore':
@@ -199,7 +268,29 @@ function gcpLine(item: GcpPlanItem): CostLine {
     case 'imageRepository':
       return line(item, [STORAGE_PRICES.artifactRegistry], 'an Artifact Registry repository has no standing charge; stored images bill');
     case 'network':
-      return line(item, [], 'a VPC network and subnet are free; no Cloud NAT or router stands at rest');
+      return line(item, [], 'a VPC network, subnet and firewall rules are free; no Cloud NAT or router: hosts reach Google APIs through Private Google Access');
+    case 'gpuFleet':
+      return line(item, [], 'an instance template and a managed instance group at 0 cost nothing', 0, gcpFleetRunning(item));
+    case 'tpuNode':
+      return line(item, [], 'no TPU exists at rest: burst start queues it, the agent, its deadline and the backstop delete it', 0, gcpTpuRunning(item));
+    case 'sweepGroup':
+      return line(item, [], 'a Batch instance template and identity cost nothing; Batch creates VMs only while a job runs', 0, gcpSweepRunning(item));
+    case 'devBox':
+      return line(
+        item,
+        [],
+        `a stopped (TERMINATED) dev box bills its disks (${item.rootVolumeGiB} GiB boot + ${item.dataVolumeGiB} GiB data, pd-balanced at ${money(GCP_SERVICE_PRICES.pdBalanced.usd)}/GB-month)`,
+        pdPerHour(item.rootVolumeGiB + item.dataVolumeGiB),
+        gcpDevBoxRunning(item),
+      );
+    case 'autoShutdown':
+      return line(
+        item,
+        [],
+        `the backstop is a Cloud Scheduler job (3 free per billing account, then $0.10/month) calling a function every ${item.everyMinutes} minutes: inside Cloud Run's free tier`,
+      );
+    case 'budget':
+      return line(item, [], 'billing budgets and email notification channels are free');
     default:
       return assertNever(item);
   }

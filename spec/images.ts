@@ -19,7 +19,6 @@ import {
   GCP_IMAGE_KIND_IDS,
   awsImageKind,
   awsImageKinds,
-  defaultImageKind,
   gcpImageKind,
   imageAlias,
   type AwsImageKind,
@@ -366,8 +365,6 @@ export function imageStatus(host: ImageHost, lock: ImageLock, now: Date = new Da
   };
 }
 
-const FAMILIES: readonly ImageFamily[] = ['gpu', 'trainium'];
-
 /** Accelerator families with a machine image that the catalog offers in a region of a cloud. */
 export function familiesOfferedIn(cloud: 'aws' | 'gcp', region: string): Set<ImageFamily> {
   const found = new Set<ImageFamily>();
@@ -388,31 +385,20 @@ export function awsImageKindsIn(region: string): AwsImageKind[] {
 }
 
 /**
- * The hosts a team's plan would boot, one per image kind and region. On AWS these are the images
- * the plan's fleets and dev box name (a team with neither boots nothing). On GCP, until its
- * compute joins the plan, a team boots the default DLVM family of each accelerator family the
- * catalog offers in its region (a TPU-only region boots none: TPU VMs boot runtime versions).
+ * The hosts a team's plan would boot, one per image kind (and region, on AWS): the images its
+ * fleets and dev box name. A team with neither boots no machine image: TPU VMs boot runtime
+ * versions, and GCP sweep VMs boot Batch's own Container-Optimized OS image.
  */
 export function teamImageHosts(plan: TeamPlan): ImageHost[] {
   const hosts: ImageHost[] = [];
-  const aws = plan.aws;
-  if (aws) {
-    const seen = new Set<string>();
-    for (const item of aws.items) {
-      if (item.kind !== 'gpuFleet' && item.kind !== 'devBox') continue;
-      const key = `${item.image.region}/${item.image.kind}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      hosts.push(item.image);
-    }
-  }
-  const gcp = plan.gcp;
-  if (gcp) {
-    const offered = familiesOfferedIn('gcp', gcp.region);
-    for (const family of FAMILIES) {
-      const kind = offered.has(family) ? defaultImageKind('gcp', family) : undefined;
-      if (kind?.cloud === 'gcp') hosts.push({ cloud: 'gcp', kind: kind.id });
-    }
-  }
+  const seen = new Set<string>();
+  const add = (host: ImageHost) => {
+    const key = host.cloud === 'aws' ? `aws/${host.region}/${host.kind}` : `gcp/${host.kind}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    hosts.push(host);
+  };
+  for (const item of plan.aws?.items ?? []) if (item.kind === 'gpuFleet' || item.kind === 'devBox') add(item.image);
+  for (const item of plan.gcp?.items ?? []) if (item.kind === 'gpuFleet' || item.kind === 'devBox') add(item.image);
   return hosts;
 }

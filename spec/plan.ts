@@ -19,7 +19,8 @@ import {
   typesFor,
 } from './aws-compute.js';
 import { accelerator, findRegion, type AcceleratorId } from './catalog/index.js';
-import type { AwsImageHost } from './images.js';
+import { findTpuType, gcpDevBoxType, gcpImageKindFor, gpuMachineTypeFor, tpuZoneFor, zonesOffering } from './gcp-compute.js';
+import type { AwsImageHost, GcpImageHost } from './images.js';
 import { teamPrefix } from './layout.js';
 import type { TeamSpec } from './schema.js';
 
@@ -185,6 +186,90 @@ export interface BudgetItem {
   readonly thresholdsPercent: readonly number[];
   /** Addresses subscribed to the topic and to the budget's alerts. */
   readonly emails: readonly string[];
+  /** GCP only: the billing account the budget is created on. */
+  readonly billingAccount?: string;
+}
+
+/** A GCP GPU fleet: an instance template and a regional managed instance group at 0 at rest. */
+export interface GcpGpuFleetItem extends HostShutdown {
+  readonly kind: 'gpuFleet';
+  readonly layer: 'burst';
+  readonly name: string;
+  readonly accelerator: AcceleratorId;
+  /** GPUs per node. */
+  readonly count: number;
+  readonly machineType: string;
+  /** The `guestAccelerators` type, e.g. `nvidia-l4`. */
+  readonly acceleratorType: string;
+  /** True when the template attaches the GPUs (N1); false when the machine type fixes them (A2, A3, G2). */
+  readonly attached: boolean;
+  readonly vCpusPerNode: number;
+  /** Nodes of a full burst: the most `burst start` may ask for. */
+  readonly nodes: number;
+  /** True when nodes > 1: one zone and a compact placement policy. */
+  readonly multiNode: boolean;
+  /** Zones the group distributes nodes over (one for a multi-node fleet). */
+  readonly zones: readonly string[];
+  readonly market: 'spot' | 'on-demand';
+  readonly rootVolumeGiB: number;
+  readonly image: GcpImageHost;
+  readonly command?: readonly string[];
+}
+
+/** A Cloud TPU node: nothing at rest; `burst start` creates a queued resource from this spec. */
+export interface GcpTpuNodeItem extends HostShutdown {
+  readonly kind: 'tpuNode';
+  readonly layer: 'burst';
+  readonly name: string;
+  readonly accelerator: AcceleratorId;
+  /** TPU API accelerator type, e.g. `v5litepod-8`. */
+  readonly acceleratorType: string;
+  readonly chips: number;
+  /** TPU VMs of the slice (more than 1: multi-host). */
+  readonly hosts: number;
+  readonly runtimeVersion: string;
+  readonly zone: string;
+  readonly spot: boolean;
+  readonly command?: readonly string[];
+}
+
+/** A GCP sweep group: what Google Cloud Batch jobs of `burst sweep submit` run with. */
+export interface GcpSweepGroupItem {
+  readonly kind: 'sweepGroup';
+  readonly layer: 'burst';
+  readonly name: string;
+  readonly accelerator: AcceleratorId;
+  /** GPUs per trial. */
+  readonly count: number;
+  readonly machineType: string;
+  readonly acceleratorType: string;
+  readonly attached: boolean;
+  /** Trials that run at once. */
+  readonly parallelism: number;
+  readonly trialHours: number;
+  readonly attempts: number;
+  readonly imageTag: string;
+  readonly command?: readonly string[];
+}
+
+/** The GCP dev box: one VM and a data disk, stopped (not deleted) when idle. */
+export interface GcpDevBoxItem extends HostShutdown {
+  readonly kind: 'devBox';
+  readonly layer: 'burst';
+  readonly name: 'devbox';
+  readonly machineType: string;
+  readonly accelerator?: AcceleratorId;
+  readonly acceleratorType?: string;
+  /** GPUs (0 for a CPU box). */
+  readonly count: number;
+  readonly attached: boolean;
+  readonly gpu: boolean;
+  readonly vCpus: number;
+  readonly zone: string;
+  readonly rootVolumeGiB: number;
+  /** Persistent data disk mounted at /data, kept across stops and retained on teardown. */
+  readonly dataVolumeGiB: number;
+  readonly image: GcpImageHost;
 }
 
 /** Items both clouds build. */
@@ -192,7 +277,14 @@ export type CommonPlanItem = ArtifactStoreItem | ImageRepositoryItem | NetworkIt
 /** Everything AWS can be asked to build. */
 export type AwsPlanItem = CommonPlanItem | AwsGpuFleetItem | AwsSweepGroupItem | AwsDevBoxItem | AutoShutdownItem | BudgetItem;
 /** Everything GCP can be asked to build. */
-export type GcpPlanItem = CommonPlanItem;
+export type GcpPlanItem =
+  | CommonPlanItem
+  | GcpGpuFleetItem
+  | GcpTpuNodeItem
+  | GcpSweepGroupItem
+  | GcpDevBoxItem
+  | AutoShutdownItem
+  | BudgetItem;
 /** Everything a cloud can be asked to build. */
 export type PlanItem = AwsPlanItem | GcpPlanItem;
 
@@ -344,6 +436,110 @@ function awsComputeItems(spec: TeamSpec, aws: AwsSection): AwsPlanItem[] {
   return items;
 }
 
+type GcpSection = NonNullable<TeamSpec['gcp']>;
+
+function gcpComputeItems(spec: TeamSpec, gcp: GcpSection, zones: readonly string[]): GcpPlanItem[] {
+  const region = gcp.region;
+  const shutdown = spec.shutdown;
+  const items: GcpPlanItem[] = [];
+  for (const f of gcp.fleets) {
+    const type = gpuMachineTypeFor(region, f);
+    const multiNode = f.nodes > 1;
+    const offered = zonesOffering(type, zones);
+    items.push({
+      kind: 'gpuFleet',
+      layer: 'burst',
+      name: f.name,
+      accelerator: f.accelerator,
+      count: f.count,
+      machineType: type?.machineType ?? f.machineType ?? '?',
+      acceleratorType: type?.acceleratorType ?? '?',
+      attached: type?.attached ?? false,
+      vCpusPerNode: type?.vCpus ?? 0,
+      nodes: f.nodes,
+      multiNode,
+      zones: multiNode ? offered.slice(0, 1) : offered,
+      market: f.market,
+      rootVolumeGiB: f.diskGiB,
+      image: { cloud: 'gcp', kind: gcpImageKindFor(f.image) },
+      idleMinutes: f.idleMinutes ?? shutdown.idleMinutes,
+      ttlHours: f.ttlHours ?? shutdown.ttlHours,
+      ...(f.command ? { command: f.command } : {}),
+    });
+  }
+  for (const t of gcp.tpus) {
+    const type = findTpuType(t.type);
+    items.push({
+      kind: 'tpuNode',
+      layer: 'burst',
+      name: t.name,
+      accelerator: type?.accelerator ?? 'tpu-v5e',
+      acceleratorType: t.type,
+      chips: type?.chips ?? 0,
+      hosts: type?.hosts ?? 1,
+      runtimeVersion: t.runtimeVersion ?? type?.runtimeVersion ?? '?',
+      zone: (type && tpuZoneFor(type, region, zones, t.zone)) ?? t.zone ?? '?',
+      spot: t.spot,
+      idleMinutes: t.idleMinutes ?? shutdown.idleMinutes,
+      ttlHours: t.ttlHours ?? shutdown.ttlHours,
+      ...(t.command ? { command: t.command } : {}),
+    });
+  }
+  for (const g of gcp.sweeps) {
+    const type = gpuMachineTypeFor(region, g);
+    items.push({
+      kind: 'sweepGroup',
+      layer: 'burst',
+      name: g.name,
+      accelerator: g.accelerator,
+      count: g.count,
+      machineType: type?.machineType ?? g.machineType ?? '?',
+      acceleratorType: type?.acceleratorType ?? '?',
+      attached: type?.attached ?? false,
+      parallelism: g.parallelism,
+      trialHours: g.trialHours,
+      attempts: g.attempts,
+      imageTag: g.imageTag,
+      ...(g.command ? { command: g.command } : {}),
+    });
+  }
+  const box = gcp.devBox;
+  if (box) {
+    const type = gcpDevBoxType(region, box);
+    items.push({
+      kind: 'devBox',
+      layer: 'burst',
+      name: 'devbox',
+      machineType: type?.machineType ?? box.machineType ?? '?',
+      ...(type?.accelerator ? { accelerator: type.accelerator } : {}),
+      ...(type?.acceleratorType ? { acceleratorType: type.acceleratorType } : {}),
+      count: type?.acceleratorCount ?? 0,
+      attached: type?.attached ?? false,
+      gpu: (type?.acceleratorCount ?? 0) > 0,
+      vCpus: type?.vCpus ?? 0,
+      zone: box.zone ?? zones[0] ?? `${region}-a`,
+      rootVolumeGiB: box.diskGiB,
+      dataVolumeGiB: box.dataGiB,
+      image: { cloud: 'gcp', kind: gcpImageKindFor(box.image) },
+      idleMinutes: box.idleMinutes ?? DEV_BOX_IDLE_MINUTES,
+      ttlHours: box.ttlHours ?? shutdown.ttlHours,
+    });
+  }
+  if (gcp.billingAccount) {
+    items.push({
+      kind: 'budget',
+      layer: 'storage',
+      name: 'budget',
+      monthlyUsd: spec.budget.monthlyUsd,
+      thresholdsPercent: BUDGET_THRESHOLDS_PERCENT,
+      emails: spec.budget.emails,
+      billingAccount: gcp.billingAccount,
+    });
+  }
+  items.push({ kind: 'autoShutdown', layer: 'burst', name: 'auto-shutdown', everyMinutes: BACKSTOP_EVERY_MINUTES, idleGraceFactor: 2, idleCpuPercent: 5 });
+  return items;
+}
+
 function description(spec: TeamSpec): string {
   return spec.description ?? `gpu-burst team ${spec.team}`;
 }
@@ -419,6 +615,7 @@ export function planTeam(spec: TeamSpec): TeamPlan {
         },
         images,
         { kind: 'network', layer: 'burst', name: 'network', cidr: spec.gcp.subnetCidr, zones },
+        ...gcpComputeItems(spec, spec.gcp, zones),
       ],
     };
   }

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { ACCELERATOR_IDS, awsRegionIds, gcpRegionIds } from './catalog/index.js';
-import { AWS_IMAGE_KIND_IDS } from './catalog/images.js';
+import { AWS_IMAGE_KIND_IDS, GCP_IMAGE_KIND_IDS } from './catalog/images.js';
 
 /** Lowercase letters, digits, `_` and `-`: what both AWS tags and GCP labels accept. */
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -91,6 +91,18 @@ const commandField = z
     description: 'Training command (argv). On a fleet the agent runs it and each node goes away when it exits; on a sweep it overrides the image entry point.',
     examples: [['python', 'train.py', '--config', 'configs/base.yaml']],
   });
+
+const attemptsField = z
+  .int()
+  .min(1)
+  .max(10)
+  .default(3)
+  .meta({ description: 'Attempts per trial: a trial is retried when spot reclaims its host, never after an application error.', examples: [3] });
+
+const imageTagField = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'is not an image tag (letters, digits, "_", "." or "-", at most 128)')
+  .meta({ description: "Tag of the training image in the team's repository (tags are immutable, so a tag names one image).", examples: ['v1'] });
 
 const instanceTypesField = z
   .array(z.string())
@@ -226,16 +238,8 @@ export const AwsSweepSchema = z
       .default(64)
       .meta({ description: 'Ceiling of the Batch compute environment in vCPUs (how many trials run at once); it scales to 0 by itself.', examples: [64] }),
     trialHours: z.number().min(0.25).max(72).default(4).meta({ description: 'Hours a trial may run before Batch stops it (job timeout).', examples: [4] }),
-    attempts: z
-      .int()
-      .min(1)
-      .max(10)
-      .default(3)
-      .meta({ description: 'Attempts per trial: a trial is retried when spot reclaims its host, never after an application error.', examples: [3] }),
-    imageTag: z
-      .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'is not an image tag (letters, digits, "_", "." or "-", at most 128)')
-      .meta({ description: "Tag of the training image in the team's repository (tags are immutable, so a tag names one image).", examples: ['v1'] }),
+    attempts: attemptsField,
+    imageTag: imageTagField,
     command: commandField,
   })
   .meta({ description: 'A sweep group: AWS Batch capacity for `burst sweep submit <team> <group> --trials N`.' });
@@ -328,6 +332,145 @@ export const GcpStorageSchema = z
   .prefault({})
   .describe('Cloud Storage settings with no AWS counterpart.');
 
+const gcpImageField = (dflt: string) =>
+  z
+    .enum(GCP_IMAGE_KIND_IDS)
+    .optional()
+    .meta({ description: `Deep Learning VM image kind (pinned by images/lock.json). Default: ${dflt}.`, examples: ['dlvm-pytorch'] });
+
+const machineTypeField = z
+  .string()
+  .optional()
+  .meta({
+    description:
+      'Compute Engine machine type to use instead of the catalog choice; it must carry `count` x `accelerator` (A2/A3/G2 fix their GPUs; N1 takes attached T4/V100). ' +
+      'Default: the cheapest catalog machine type with that accelerator and count in the region.',
+    examples: ['g2-standard-8'],
+  });
+
+const QuotaPairSchema = z
+  .strictObject({
+    onDemand: z.int().min(0).optional().meta({ description: 'On-demand quota. Default: not checked.', examples: [8] }),
+    spot: z.int().min(0).optional().meta({ description: 'Spot (preemptible) quota. Default: not checked.', examples: [16] }),
+  })
+  .meta({ description: 'On-demand and spot quota of one kind. Default: not checked.' });
+
+/** GPU and TPU quotas the team's project has, per accelerator kind. */
+export const GcpQuotasSchema = z
+  .strictObject({
+    gpus: z
+      .partialRecord(z.enum(ACCELERATOR_IDS), QuotaPairSchema)
+      .optional()
+      .meta({
+        description: 'GPUs per region (quota metrics such as NVIDIA_L4_GPUS and PREEMPTIBLE_NVIDIA_L4_GPUS), by accelerator kind. Default: not checked.',
+        examples: [{ l4: { onDemand: 8, spot: 16 } }],
+      }),
+    tpuChips: z
+      .partialRecord(z.enum(ACCELERATOR_IDS), QuotaPairSchema)
+      .optional()
+      .meta({
+        description: 'TPU chips per zone (on-demand and preemptible TPU quotas), by TPU generation. Default: not checked.',
+        examples: [{ 'tpu-v5e': { spot: 16 } }],
+      }),
+  })
+  .optional()
+  .meta({
+    description:
+      'The GPU and TPU quotas the project has (IAM & Admin > Quotas). Validation fails when fleets, TPU nodes, sweep groups and the dev box at full size need more. Default: none declared, nothing checked.',
+    examples: [{ gpus: { l4: { spot: 16 } } }],
+  });
+
+/** A GCP GPU fleet. */
+export const GcpFleetSchema = z
+  .strictObject({
+    name: computeName('fleet'),
+    accelerator: acceleratorField,
+    count: z.int().min(1).max(16).default(1).meta({ description: 'GPUs per node.', examples: [1] }),
+    machineType: machineTypeField,
+    nodes: z
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .meta({
+        description:
+          "Nodes of a full burst (the group's maximum and the default of `burst start --nodes`). More than 1 makes a multi-node fleet: one zone and a compact placement policy.",
+        examples: [1],
+      }),
+    market: z
+      .enum(['spot', 'on-demand'])
+      .default('spot')
+      .meta({ description: 'spot (provisioning model SPOT: cheapest, ~30 s preemption notice) or on-demand (STANDARD).', examples: ['spot'] }),
+    diskGiB: z.int().min(50).max(65536).default(200).meta({ description: 'Boot disk per node, GiB (deleted with the node: keep data in the artifact store).', examples: [200] }),
+    image: gcpImageField("the accelerator family's default kind"),
+    idleMinutes: idleMinutesField('shutdown.idleMinutes'),
+    ttlHours: ttlHoursField,
+    command: commandField,
+  })
+  .meta({ description: 'A GPU fleet: a regional managed instance group at zero at rest, started by `burst start <team> <fleet>`.' });
+
+/** A Cloud TPU node (a queued resource while a burst runs). */
+export const GcpTpuSchema = z
+  .strictObject({
+    name: computeName('TPU node'),
+    type: z
+      .string()
+      .meta({ description: 'TPU accelerator type as the TPU API names it (see `burst catalog --accelerator tpu-v5e`).', examples: ['v5litepod-8'] }),
+    runtimeVersion: z
+      .string()
+      .optional()
+      .meta({ description: "TPU software version. Default: the catalog's runtime for the TPU generation.", examples: ['v2-alpha-tpuv5-lite'] }),
+    zone: z
+      .string()
+      .optional()
+      .meta({ description: "Zone of the slice. Default: the first of the team's zones where the catalog offers the type.", examples: ['us-central1-a'] }),
+    spot: z.boolean().default(true).meta({ description: 'Spot capacity (preemptible, far cheaper) instead of on-demand.', examples: [true] }),
+    idleMinutes: idleMinutesField('shutdown.idleMinutes'),
+    ttlHours: ttlHoursField,
+    command: commandField,
+  })
+  .meta({ description: 'A TPU node: no TPU exists at rest; `burst start <team> <tpu>` creates it as a queued resource that expires at its TTL.' });
+
+/** A GCP sweep group (Google Cloud Batch). */
+export const GcpSweepSchema = z
+  .strictObject({
+    name: computeName('sweep group'),
+    accelerator: acceleratorField,
+    count: z.int().min(1).max(16).default(1).meta({ description: 'GPUs per trial.', examples: [1] }),
+    machineType: machineTypeField,
+    parallelism: z.int().min(1).max(1000).default(8).meta({ description: 'Trials that run at once (Batch task parallelism).', examples: [8] }),
+    trialHours: z.number().min(0.25).max(72).default(4).meta({ description: 'Hours a trial may run (Batch task maxRunDuration).', examples: [4] }),
+    attempts: attemptsField,
+    imageTag: imageTagField,
+    command: commandField,
+  })
+  .meta({ description: 'A sweep group: the identity, template and network Google Cloud Batch jobs of `burst sweep submit` use.' });
+
+/** The GCP dev box. */
+export const GcpDevBoxSchema = z
+  .strictObject({
+    accelerator: acceleratorField.optional().meta({ description: 'Accelerator of a GPU dev box. Default: none (a CPU box).', examples: ['l4'] }),
+    count: z.int().min(1).max(8).default(1).meta({ description: 'Accelerators (with accelerator:).', examples: [1] }),
+    machineType: z
+      .string()
+      .optional()
+      .meta({ description: 'Machine type. Default: the cheapest catalog type for the accelerator, or n2-standard-4 for a CPU box.', examples: ['g2-standard-8'] }),
+    zone: z.string().optional().meta({ description: "Zone of the box and its disk. Default: the team's first zone.", examples: ['us-central1-a'] }),
+    diskGiB: z.int().min(50).max(65536).default(100).meta({ description: 'Boot disk, GiB (kept while stopped).', examples: [100] }),
+    dataGiB: z
+      .int()
+      .min(10)
+      .max(65536)
+      .default(200)
+      .meta({ description: 'Persistent data disk mounted at /data, GiB: kept across stops and retained when the burst is torn down.', examples: [200] }),
+    image: gcpImageField('the CUDA DLVM image'),
+    idleMinutes: idleMinutesField('60'),
+    ttlHours: ttlHoursField,
+  })
+  .meta({
+    description: 'A dev box: one VM with Jupyter on localhost (reached through an IAP tunnel), stopped (not deleted) when idle. Default: none.',
+  });
+
 /** The `gcp:` section. */
 export const GcpSchema = z
   .strictObject({
@@ -356,6 +499,20 @@ export const GcpSchema = z
       examples: ['10.65.0.0/20'],
     }),
     storage: GcpStorageSchema,
+    billingAccount: z
+      .string()
+      .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, 'is not a billing account ID (XXXXXX-XXXXXX-XXXXXX, hex digits)')
+      .optional()
+      .meta({
+        description:
+          "Billing account that pays for the project: the team's budget (alerts at 50, 80 and 100 %) is created on it. Default: no budget on GCP.",
+        examples: ['012345-6789AB-CDEF01'],
+      }),
+    quotas: GcpQuotasSchema,
+    fleets: z.array(GcpFleetSchema).max(20).default([]).meta({ description: 'GPU fleets (managed instance groups, zero at rest).' }),
+    tpus: z.array(GcpTpuSchema).max(20).default([]).meta({ description: 'TPU nodes (queued resources created by `burst start`; none at rest).' }),
+    sweeps: z.array(GcpSweepSchema).max(20).default([]).meta({ description: 'Sweep groups (Google Cloud Batch jobs; nothing at rest).' }),
+    devBox: GcpDevBoxSchema.optional(),
   })
   .describe('What the team builds on Google Cloud (Pulumi stack named after the team).');
 

@@ -12,6 +12,7 @@ import type { FieldPath } from './problems.js';
 import { RESERVED_TAG_KEYS } from './schema.js';
 import { didYouMean, listForMessage } from './suggest.js';
 import { awsComputeProblems } from './validate-aws.js';
+import { gcpComputeProblems } from './validate-gcp.js';
 
 /** A problem before it is tied to a file and a line. */
 export interface RawProblem {
@@ -134,6 +135,12 @@ export function crossFieldProblems(root: unknown): RawProblem[] {
     checkZones('gcp', gcp, 'zones', out);
     checkCidr(['gcp', 'subnetCidr'], gcp['subnetCidr'], out);
     checkLocation(gcp, out);
+    const region = gcp['region'] ?? DEFAULT_REGION.gcp;
+    const regionEntry = typeof region === 'string' ? findRegion('gcp', region) : undefined;
+    if (regionEntry) {
+      const zones = Array.isArray(gcp['zones']) ? gcp['zones'].filter((z): z is string => typeof z === 'string') : regionEntry.zones;
+      out.push(...gcpComputeProblems(root, gcp, regionEntry.id, zones));
+    }
   }
   return out;
 }

@@ -84,3 +84,14 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: R
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+(\(|:\d+:\d+)/m.test(text) || /node:internal/.test(text);
 }
+
+/**
+ * A recorded Pulumi graph as a snapshot: the embedded agent payload (gzip + base64, it changes with
+ * every agent edit and is tested on its own) and SHA-256 digests (spec hash, agent hash) replaced
+ * by placeholders, so the snapshot shows what is built, not what churns.
+ */
+export function sanitizeGraph(graph: unknown): string {
+  return JSON.stringify(graph, null, 2)
+    .replace(/(base64 -d <<'GPU_BURST_AGENT' \| gunzip > [^\n]*?\\n)[A-Za-z0-9+/=\\n]+?(\\nGPU_BURST_AGENT)/g, '$1<agent payload>$2')
+    .replace(/[0-9a-f]{64}/g, '<sha256>');
+}

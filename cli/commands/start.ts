@@ -23,6 +23,8 @@ import { planTeam, type AwsPlanItem, type HostShutdown } from '../../spec/plan.j
 import { UserError } from '../../spec/problems.js';
 import type { TeamSpec } from '../../spec/schema.js';
 import { didYouMean, listForMessage } from '../../spec/suggest.js';
+import { EGRESS_POLL_MS, turnEgressOn } from '../aws-egress.js';
+import { googleClients, pickStartCloud, runStartGcp } from './start-gcp.js';
 import { awsErrorName, awsFailure } from '../aws-errors.js';
 import { columns, style } from '../output.js';
 import { loadSelected } from '../teams.js';
@@ -34,7 +36,7 @@ export const FLEET_DEADLINE_ACTION = 'gpu-burst-ttl';
 /** Minutes the no-agent deadline waits past the TTL, so the agent (which uploads a checkpoint first) acts first. */
 export const DEADLINE_GRACE_MINUTES = 5;
 /** How often stack status is polled while CloudFormation works. */
-export const STACK_POLL_MS = 5_000;
+export const STACK_POLL_MS = EGRESS_POLL_MS;
 /** How often instances are polled while they launch. */
 export const INSTANCE_POLL_MS = 10_000;
 /** How long to wait for a stack operation (a NAT gateway takes a few minutes). */
@@ -42,7 +44,6 @@ export const STACK_WAIT_MS = 20 * 60_000;
 /** How long `--wait` waits for instances. */
 export const INSTANCE_WAIT_MS = 10 * 60_000;
 /** Capabilities a CDK stack update needs (the burst stack creates IAM roles). */
-const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
 /** Stack statuses a burst can start on. */
 const USABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
 
@@ -284,7 +285,16 @@ async function startOnAws(spec: TeamSpec, region: string, request: StartRequest,
   let stack = await readyStack(api, cfn, ctx);
   let egress: StartReport['egress'] = 'skipped';
   if (opts.egress !== false) {
-    egress = await ensureEgress(api, cfn, stack, ctx);
+    egress = await turnEgressOn(cfn, stack, {
+      team: ctx.team,
+      region: ctx.region,
+      stackName: ctx.stackName,
+      now: deps.now,
+      sleep: deps.sleep,
+      progress: (text) => deps.stderr(`${text}\n`),
+      outcome: 'nothing was started',
+      skipFlag: '--no-egress',
+    });
     if (egress === 'turned-on') stack = (await describeStack(api, cfn, ctx)) ?? stack;
   }
   const { target } = request;
@@ -343,85 +353,6 @@ async function readyStack(api: Sdk, cfn: CloudFormationClient, ctx: AwsContext):
   throw new UserError(`${ctx.stackName} is ${status}${why}, so no burst can start on it; ${fix}`);
 }
 
-/** Turns the NAT gateway on (stack parameter Egress=on, everything else as it is) and waits for it. */
-async function ensureEgress(api: Sdk, cfn: CloudFormationClient, stack: Stack, ctx: AwsContext): Promise<'turned-on' | 'already-on'> {
-  const params: Parameter[] = stack.Parameters ?? [];
-  const current = params.find((p) => p.ParameterKey === 'Egress');
-  if (!current) {
-    throw new UserError(
-      `the deployed ${ctx.stackName} has no Egress parameter (an older deploy); deploy the current team file ` +
-        `(npx cdk deploy ${ctx.team}-burst) or start without a NAT gateway: --no-egress`,
-    );
-  }
-  if (current.ParameterValue === 'on') return 'already-on';
-  ctx.deps.stderr(style.dim(`turning egress on: ${ctx.stackName} Egress=on creates a NAT gateway for this burst (a few minutes)...\n`));
-  const startedAt = ctx.deps.now();
-  try {
-    await cfn.send(
-      new api.cfn.UpdateStackCommand({
-        StackName: ctx.stackName,
-        UsePreviousTemplate: true,
-        Parameters: params.map((p) =>
-          p.ParameterKey === 'Egress' ? { ParameterKey: 'Egress', ParameterValue: 'on' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
-        ),
-        Capabilities: [...CAPABILITIES],
-      }),
-    );
-  } catch (err) {
-    if (awsErrorName(err) === 'ValidationError' && /No updates are to be performed/i.test((err as Error).message)) return 'already-on';
-    throw awsFailure(err, {
-      action: 'cloudformation:UpdateStack',
-      region: ctx.region,
-      needs: `cloudformation:UpdateStack on ${ctx.stackName} (and iam:PassRole on the CDK CloudFormation execution role it was deployed with)`,
-    });
-  }
-  const until = startedAt.getTime() + STACK_WAIT_MS;
-  for (;;) {
-    await ctx.deps.sleep(STACK_POLL_MS);
-    const now = await describeStack(api, cfn, ctx);
-    if (!now) throw new UserError(`${ctx.stackName} disappeared while egress was being turned on; deploy it again`);
-    const status = now.StackStatus ?? 'UNKNOWN';
-    if (status === 'UPDATE_COMPLETE') {
-      ctx.deps.stderr(style.dim(`egress on (${elapsed(ctx.deps.now().getTime() - startedAt.getTime())})\n`));
-      return 'turned-on';
-    }
-    if (status === 'UPDATE_IN_PROGRESS' || status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') {
-      if (ctx.deps.now().getTime() >= until) {
-        throw new UserError(
-          `${ctx.stackName} is still ${status} after ${elapsed(STACK_WAIT_MS)}; nothing was started. ` +
-            `Check its events (aws cloudformation describe-stack-events --stack-name ${ctx.stackName} --region ${ctx.region})`,
-        );
-      }
-      ctx.progress(`egress ${status}`, `waiting for ${ctx.stackName}: ${status} (${elapsed(ctx.deps.now().getTime() - startedAt.getTime())})`);
-      continue;
-    }
-    const reason = now.StackStatusReason ? `: ${now.StackStatusReason}` : '';
-    const cause = await firstFailure(api, cfn, startedAt, ctx);
-    throw new UserError(
-      `turning egress on failed: ${ctx.stackName} is ${status}${reason}${cause}; nothing was started. Its events: ` +
-        `aws cloudformation describe-stack-events --stack-name ${ctx.stackName} --region ${ctx.region} (or start with --no-egress)`,
-    );
-  }
-}
-
-/** The oldest resource failure of this update, as `; first failure: Id (Type): reason`, or ''. */
-async function firstFailure(api: Sdk, cfn: CloudFormationClient, since: Date, ctx: AwsContext): Promise<string> {
-  try {
-    const out = await cfn.send(new api.cfn.DescribeStackEventsCommand({ StackName: ctx.stackName }));
-    // Events come newest first; allow a minute of clock skew between this machine and AWS.
-    const failed = (out.StackEvents ?? []).filter(
-      (e) =>
-        /FAILED$/.test(e.ResourceStatus ?? '') &&
-        e.ResourceType !== 'AWS::CloudFormation::Stack' &&
-        !/cancelled/i.test(e.ResourceStatusReason ?? '') &&
-        (e.Timestamp?.getTime() ?? 0) >= since.getTime() - 60_000,
-    );
-    const first = failed[failed.length - 1];
-    return first ? `; first failure: ${first.LogicalResourceId} (${first.ResourceType}): ${first.ResourceStatusReason ?? first.ResourceStatus}` : '';
-  } catch {
-    return ''; // the status reason already says it failed; the events are a bonus
-  }
-}
 
 function output(stack: Stack, key: string): string | undefined {
   return stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
@@ -865,9 +796,10 @@ export interface StartCommandOptions {
   readonly wait?: boolean;
   readonly egress?: boolean;
   readonly json?: boolean;
+  readonly cloud?: 'aws' | 'gcp';
 }
 
-/** `burst start <team> <fleet|devbox> [--nodes N] [--no-egress] [--no-wait] [--json]`. */
+/** `burst start <team> <target> [--nodes N] [--no-egress] [--no-wait] [--json] [--cloud aws|gcp]`. */
 export async function startCommand(team: string, target: string, opts: StartCommandOptions, cmd: Command): Promise<number> {
   const [spec] = loadSelected([team], cmd);
   if (!spec) throw new UserError(`no team '${team}'`);
@@ -876,16 +808,21 @@ export async function startCommand(team: string, target: string, opts: StartComm
     if (!/^\s*\d+\s*$/.test(opts.nodes)) throw new UserError(`--nodes takes a whole number of nodes; got '${opts.nodes}'`);
     nodes = Number(opts.nodes);
   }
+  const common = {
+    now: () => new Date(),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    stdout: (text: string) => void process.stdout.write(text),
+    stderr: (text: string) => void process.stderr.write(text),
+  };
+  const aws = spec.aws ? startTargets(spec) : { fleets: [] };
+  const awsTargets = [...aws.fleets.map((f) => f.name), ...(aws.devBox ? [DEVBOX_TARGET] : [])];
+  if (pickStartCloud(spec, target, { ...(opts.cloud ? { cloud: opts.cloud } : {}), awsTargets }) === 'gcp') {
+    return runStartGcp(spec, target, { ...(nodes !== undefined ? { nodes } : {}), wait: opts.wait !== false, json: !!opts.json }, { ...common, clients: googleClients() });
+  }
   return runStart(
     spec,
     target,
     { ...(nodes !== undefined ? { nodes } : {}), wait: opts.wait !== false, egress: opts.egress !== false, json: !!opts.json },
-    {
-      clients: sdkClients(),
-      now: () => new Date(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
-    },
+    { ...common, clients: sdkClients() },
   );
 }

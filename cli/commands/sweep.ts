@@ -16,15 +16,15 @@ import { extname } from 'node:path';
 import type { BatchClient, JobDetail, JobSummary } from '@aws-sdk/client-batch';
 import type { Capability, CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { runPrefix } from '../../spec/layout.js';
 import { UserError } from '../../spec/problems.js';
 import type { TeamSpec } from '../../spec/schema.js';
 import { didYouMean, listForMessage } from '../../spec/suggest.js';
+import { turnEgressOn } from '../aws-egress.js';
 import { awsErrorName, awsFailure } from '../aws-errors.js';
 import { columns, style } from '../output.js';
-import { displayPath, loadSelected } from '../teams.js';
+import { displayPath } from '../teams.js';
 
 /** Most trials in one sweep: AWS Batch's largest array job. */
 export const MAX_TRIALS = 10_000;
@@ -222,11 +222,47 @@ export function parseParams(file: string, text: string): Record<string, unknown>
 }
 
 /** Checks a trial count (1 to 10,000, whole). */
-export function checkTrials(trials: number): number {
+export function checkTrials(trials: number, why = "AWS Batch's largest array job"): number {
   if (!Number.isInteger(trials) || trials < 1 || trials > MAX_TRIALS) {
-    throw new UserError(`--trials must be a whole number from 1 to ${MAX_TRIALS.toLocaleString('en-US')} (AWS Batch's largest array job); got ${trials}`);
+    throw new UserError(`--trials must be a whole number from 1 to ${MAX_TRIALS.toLocaleString('en-US')} (${why}); got ${trials}`);
   }
   return trials;
+}
+
+/**
+ * The run name and parameter list of a submit, checked the same way on both clouds: a valid run
+ * name, a readable params file with one entry per trial, and some way to know the trial count.
+ */
+export function submitInputs(
+  group: string,
+  opts: SubmitOptions,
+  deps: { readonly now: () => Date; readonly readFile?: (path: string) => string },
+  check: (trials: number) => number = checkTrials,
+): { run: string; entries?: Record<string, unknown>[] } {
+  if (opts.trials !== undefined) check(opts.trials);
+  const run = opts.name ?? defaultRunName(group, deps.now());
+  if (!RUN_NAME.test(run)) {
+    throw new UserError(`--name '${run}' is not a run name: start with a letter or digit, then letters, digits, '-' or '_', at most 128`);
+  }
+  if (opts.params === undefined) {
+    if (opts.trials === undefined && opts.name === undefined) throw new UserError('give --trials N, --params FILE (one trial per entry), or both');
+    return { run };
+  }
+  let text: string;
+  try {
+    text = (deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(opts.params);
+  } catch (err) {
+    throw new UserError(`cannot read params file ${opts.params}: ${(err as Error).message}`);
+  }
+  const entries = parseParams(opts.params, text);
+  if (opts.trials !== undefined && entries.length !== opts.trials) {
+    throw new UserError(
+      `params file ${opts.params} has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} but --trials is ${opts.trials}; ` +
+        'give one entry per trial, or leave --trials out to run one trial per entry',
+    );
+  }
+  check(entries.length);
+  return { run, entries };
 }
 
 /** JSON with sorted keys, so equal parameter lists compare equal whatever the file's key order. */
@@ -286,56 +322,20 @@ function bucketOf(stack: Stack, ctx: Ctx): string {
   return output.OutputValue;
 }
 
-/**
- * Turns the burst stack's NAT gateway on (parameter Egress=on, the rest unchanged) and waits: Batch
- * hosts in the private subnets reach ECS, ECR and CloudWatch Logs through it. The same step as
- * `burst start`; the backstop turns it off once nothing runs.
- */
-async function ensureEgress(cfn: CloudFormationClient, initial: Stack, ctx: Ctx): Promise<'turned-on' | 'already-on'> {
+
+/** The stack once no operation runs on it (an update in progress is waited for, up to STACK_WAIT_MS). */
+async function settledStack(cfn: CloudFormationClient, initial: Stack, ctx: Ctx): Promise<Stack> {
   const name = initial.StackName ?? `${ctx.team}-burst`;
   const started = ctx.deps.now().getTime();
-  const egressOf = (stack: Stack) => stack.Parameters?.find((p) => p.ParameterKey === 'Egress')?.ParameterValue;
-  const settled = async (stack: Stack): Promise<Stack> => {
-    while (stack.StackStatus?.endsWith('_IN_PROGRESS')) {
-      if (ctx.deps.now().getTime() - started >= STACK_WAIT_MS) {
-        throw new UserError(`${name} is still ${stack.StackStatus} after ${STACK_WAIT_MS / 60_000} minutes; nothing was submitted. Run the command again once it has finished`);
-      }
-      await ctx.deps.sleep(STACK_POLL_MS);
-      stack = await describeStack(cfn, name, ctx);
+  let stack = initial;
+  while (stack.StackStatus?.endsWith('_IN_PROGRESS')) {
+    if (ctx.deps.now().getTime() - started >= STACK_WAIT_MS) {
+      throw new UserError(`${name} is still ${stack.StackStatus} after ${STACK_WAIT_MS / 60_000} minutes; nothing was submitted. Run the command again once it has finished`);
     }
-    return stack;
-  };
-  const before = await settled(initial);
-  const params = before.Parameters ?? [];
-  if (egressOf(before) === undefined) {
-    throw new UserError(`the deployed ${name} has no Egress parameter (an older deploy); deploy the current team file (npx cdk deploy ${name}) or submit with --no-egress`);
+    await ctx.deps.sleep(STACK_POLL_MS);
+    stack = await describeStack(cfn, name, ctx);
   }
-  if (egressOf(before) === 'on') return 'already-on';
-  ctx.deps.stderr(style.dim(`turning egress on: ${name} Egress=on creates a NAT gateway so Batch hosts reach ECS and ECR (a few minutes)...\n`));
-  const { UpdateStackCommand } = await import('@aws-sdk/client-cloudformation');
-  await call(
-    ctx,
-    'cloudformation:UpdateStack',
-    () =>
-      cfn.send(
-        new UpdateStackCommand({
-          StackName: name,
-          UsePreviousTemplate: true,
-          Parameters: params.map((p) =>
-            p.ParameterKey === 'Egress' ? { ParameterKey: 'Egress', ParameterValue: 'on' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
-          ),
-          Capabilities: CAPABILITIES,
-        }),
-      ),
-    `cloudformation:UpdateStack on ${name} (and iam:PassRole on the CDK CloudFormation execution role it was deployed with)`,
-  );
-  const after = await settled(await describeStack(cfn, name, ctx));
-  const status = after.StackStatus ?? 'UNKNOWN';
-  if (status === 'UPDATE_COMPLETE' && egressOf(after) === 'on') return 'turned-on';
-  throw new UserError(
-    `turning egress on failed: ${name} is ${status}${after.StackStatusReason ? ` (${after.StackStatusReason})` : ''}; nothing was submitted. ` +
-      `Its events: aws cloudformation describe-stack-events --stack-name ${name} --region ${ctx.region} (or submit with --no-egress)`,
-  );
+  return stack;
 }
 
 /** The parameter list an earlier submit of this run stored, or undefined for a new run. */
@@ -358,30 +358,7 @@ export async function submitSweep(spec: TeamSpec, group: string, opts: SubmitOpt
   resolveGroup(spec, group);
   const region = (spec.aws as { region: string }).region;
   const ctx: Ctx = { team: spec.team, region, deps };
-  if (opts.trials !== undefined) checkTrials(opts.trials);
-  const run = opts.name ?? defaultRunName(group, deps.now());
-  if (!RUN_NAME.test(run)) {
-    throw new UserError(`--name '${run}' is not a run name: start with a letter or digit, then letters, digits, '-' or '_', at most 128`);
-  }
-  let entries: Record<string, unknown>[] | undefined;
-  if (opts.params !== undefined) {
-    let text: string;
-    try {
-      text = (deps.readFile ?? ((p) => readFileSync(p, 'utf8')))(opts.params);
-    } catch (err) {
-      throw new UserError(`cannot read params file ${opts.params}: ${(err as Error).message}`);
-    }
-    entries = parseParams(opts.params, text);
-    if (opts.trials !== undefined && entries.length !== opts.trials) {
-      throw new UserError(
-        `params file ${opts.params} has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} but --trials is ${opts.trials}; ` +
-          'give one entry per trial, or leave --trials out to run one trial per entry',
-      );
-    }
-    checkTrials(entries.length);
-  } else if (opts.trials === undefined && opts.name === undefined) {
-    throw new UserError('give --trials N, --params FILE (one trial per entry), or both');
-  }
+  const { run, entries } = submitInputs(group, opts, deps);
 
   const cfn = await deps.clients.cloudFormation(region);
   const bucket = bucketOf(await describeStack(cfn, `${spec.team}-storage`, ctx), ctx);
@@ -402,7 +379,19 @@ export async function submitSweep(spec: TeamSpec, group: string, opts: SubmitOpt
     throw new UserError(`run '${run}' has ${list.length} stored parameter entries but --trials is ${trials}; leave --trials out to resume it`);
   }
 
-  const egress = opts.egress === false ? 'skipped' : await ensureEgress(cfn, burst, ctx);
+  const egress =
+    opts.egress === false
+      ? 'skipped'
+      : await turnEgressOn(cfn, await settledStack(cfn, burst, ctx), {
+          team: spec.team,
+          region,
+          stackName: `${spec.team}-burst`,
+          now: deps.now,
+          sleep: deps.sleep,
+          progress: (text) => deps.stderr(`${text}\n`),
+          outcome: 'nothing was submitted',
+          skipFlag: '--no-egress',
+        });
   const artifacts = `s3://${bucket}/${runPrefix(spec.team, run)}`;
   const checkpoints = `s3://${bucket}/${trialCheckpointPrefix(spec.team, run)}`;
   if (entries && !stored) {
@@ -688,7 +677,7 @@ export function sdkClients(): SweepClients {
   };
 }
 
-function realDeps(): SweepDeps {
+export function realDeps(): SweepDeps {
   return {
     clients: sdkClients(),
     now: () => new Date(),
@@ -696,39 +685,4 @@ function realDeps(): SweepDeps {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
   };
-}
-
-/** Command-line options of `burst sweep submit` as commander gives them (`--trials` is text). */
-export interface SweepSubmitCommandOptions {
-  readonly trials?: string;
-  readonly params?: string;
-  readonly name?: string;
-  readonly egress?: boolean;
-  readonly json?: boolean;
-}
-
-/** `burst sweep submit <team> <group> [--trials N] [--params file] [--name run] [--no-egress] [--json]`. */
-export async function sweepSubmitCommand(team: string, group: string, opts: SweepSubmitCommandOptions, cmd: Command): Promise<number> {
-  const [spec] = loadSelected([team], cmd);
-  if (!spec) throw new UserError(`no team '${team}'`);
-  let trials: number | undefined;
-  if (opts.trials !== undefined) {
-    if (!/^\s*\d+\s*$/.test(opts.trials)) throw new UserError(`--trials takes a whole number of trials; got '${opts.trials}'`);
-    trials = Number(opts.trials);
-  }
-  const options: SubmitOptions = {
-    ...(trials !== undefined ? { trials } : {}),
-    ...(opts.params !== undefined ? { params: opts.params } : {}),
-    ...(opts.name !== undefined ? { name: opts.name } : {}),
-    egress: opts.egress !== false,
-    json: !!opts.json,
-  };
-  return runSweepSubmit(spec, group, options, realDeps());
-}
-
-/** `burst sweep status <team> [job] [--json]`. */
-export async function sweepStatusCommand(team: string, job: string | undefined, opts: { readonly json?: boolean }, cmd: Command): Promise<number> {
-  const [spec] = loadSelected([team], cmd);
-  if (!spec) throw new UserError(`no team '${team}'`);
-  return runSweepStatus(spec, job, { json: !!opts.json }, realDeps());
 }

@@ -10,11 +10,10 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { renderStartupScript, type HostAgentSettings } from '../../images/agent/render.js';
 import { emptyImageLock, imageFor, type AwsImageHost, type ImageLock } from '../../spec/images.js';
-import { acknowledge } from './nag.js';
+import { acknowledge, acknowledgeResolved } from './nag.js';
 
 /** The agent's source file, shipped to hosts as an S3 asset (EC2 user data is limited to 16 KB). */
 export const AGENT_SOURCE_FILE = fileURLToPath(new URL('../../images/agent/gpu_burst_agent.py', import.meta.url));
@@ -109,24 +108,30 @@ export function hostMachineImage(host: AwsImageHost, lock: ImageLock = emptyImag
   return ec2.MachineImage.resolveSsmParameterAtLaunch(choice.ssmParameter, { os: ec2.OperatingSystemType.LINUX });
 }
 
+export { acknowledgeResolved };
+
 /**
- * Acknowledges the wildcard finding `rule[Resource::<resource>]`, named the way cdk-nag names it.
- * A resource built on another stack's bucket resolves to its final form (`Fn::ImportValue` or
- * `Fn::GetStackOutput`) only once CDK has wired the cross-stack reference (after prepare), so the acknowledgment is made then,
- * at validation, which synthesis runs before any cdk-nag pack. Synthesize before calling a pack's
- * `validateScope` directly.
+ * Session Manager and Run Command, as AmazonSSMManagedInstanceCore grants them, without its
+ * ssm:GetParameter(s) on every parameter of the account. None of these support resource ARNs.
  */
-export function acknowledgeResolved(scope: IConstruct, rule: string, resource: string, reason: string): void {
-  const done = new Set<string>();
-  scope.node.addValidation({
-    validate: () => {
-      const id = `${rule}[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
-      if (!done.has(id)) acknowledge(scope, id, reason);
-      done.add(id);
-      return [];
-    },
-  });
-}
+export const SESSION_MANAGER_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssm:ListInstanceAssociations',
+  'ssm:DescribeAssociation',
+  'ssm:GetDocument',
+  'ssm:DescribeDocument',
+  'ssm:UpdateInstanceAssociationStatus',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+] as const;
 
 /** Properties of a {@link HostRole}. */
 export interface HostRoleProps {
@@ -183,24 +188,7 @@ export class HostRole extends Construct {
         sid: 'SessionManager',
         // Session Manager and Run Command, as AmazonSSMManagedInstanceCore grants them, without its
         // ssm:GetParameter(s) on every parameter of the account. None of these support resource ARNs.
-        actions: [
-          'ssm:UpdateInstanceInformation',
-          'ssm:ListInstanceAssociations',
-          'ssm:DescribeAssociation',
-          'ssm:GetDocument',
-          'ssm:DescribeDocument',
-          'ssm:UpdateInstanceAssociationStatus',
-          'ssmmessages:CreateControlChannel',
-          'ssmmessages:CreateDataChannel',
-          'ssmmessages:OpenControlChannel',
-          'ssmmessages:OpenDataChannel',
-          'ec2messages:AcknowledgeMessage',
-          'ec2messages:DeleteMessage',
-          'ec2messages:FailMessage',
-          'ec2messages:GetEndpoint',
-          'ec2messages:GetMessages',
-          'ec2messages:SendReply',
-        ],
+        actions: [...SESSION_MANAGER_ACTIONS],
         resources: ['*'],
       }),
       new iam.PolicyStatement({

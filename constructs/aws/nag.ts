@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 
 /** Shortest reason an acknowledgment may give (checklist A2). */
@@ -19,4 +20,23 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
     throw new Error(`acknowledge ${id} on ${scope.node.path}: the reason must say why, in ${MIN_REASON_LENGTH}+ characters`);
   }
   Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * Acknowledges the wildcard finding `rule[Resource::<resource>]`, named the way cdk-nag names it.
+ * A resource built on another stack's bucket or repository resolves to its final form (a
+ * `Fn::GetStackOutput`) only once CDK has wired the cross-stack reference (after prepare), so the
+ * acknowledgment is made then, at validation, which synthesis runs before any cdk-nag pack.
+ * Synthesize before calling a pack's `validateScope` directly.
+ */
+export function acknowledgeResolved(scope: IConstruct, rule: string, resource: string, reason: string): void {
+  const done = new Set<string>();
+  scope.node.addValidation({
+    validate: () => {
+      const id = `${rule}[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
+      if (!done.has(id)) acknowledge(scope, id, reason);
+      done.add(id);
+      return [];
+    },
+  });
 }

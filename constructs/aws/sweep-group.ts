@@ -4,10 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
 import { teamPrefix } from '../../spec/layout.js';
-import { acknowledge } from './nag.js';
+import { acknowledge, acknowledgeResolved } from './nag.js';
 
 /**
  * The Batch image type of the hosts: the ECS-optimized Amazon Linux 2023 AMI with NVIDIA drivers.
@@ -320,23 +319,6 @@ export class SweepGroup extends Construct {
   }
 }
 
-/**
- * Acknowledges the wildcard finding `rule[Resource::<resource>]`, named the way cdk-nag names it.
- * A resource built on another stack's bucket resolves to its final form only once CDK has wired
- * the cross-stack reference (after prepare), so the acknowledgment is made then, at validation,
- * which synthesis runs before any cdk-nag pack.
- */
-function acknowledgeResolved(scope: IConstruct, rule: string, resource: string, reason: string): void {
-  const done = new Set<string>();
-  scope.node.addValidation({
-    validate: () => {
-      const id = `${rule}[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
-      if (!done.has(id)) acknowledge(scope, id, reason);
-      done.add(id);
-      return [];
-    },
-  });
-}
 
 function fail(scope: Construct, message: string): never {
   throw new Error(`SweepGroup ${scope.node.path}: ${message}`);

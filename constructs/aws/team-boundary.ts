@@ -5,6 +5,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledgeResolved } from './host.js';
 import { acknowledge } from './nag.js';
+import { SESSION_MANAGER_ACTIONS } from './host.js';
 
 /** Properties of a {@link TeamBoundary}. */
 export interface TeamBoundaryProps {
@@ -84,24 +85,7 @@ export class TeamBoundary extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'SessionManager',
-        actions: [
-          'ssm:UpdateInstanceInformation',
-          'ssm:ListInstanceAssociations',
-          'ssm:DescribeAssociation',
-          'ssm:GetDocument',
-          'ssm:DescribeDocument',
-          'ssm:UpdateInstanceAssociationStatus',
-          'ssmmessages:CreateControlChannel',
-          'ssmmessages:CreateDataChannel',
-          'ssmmessages:OpenControlChannel',
-          'ssmmessages:OpenDataChannel',
-          'ec2messages:AcknowledgeMessage',
-          'ec2messages:DeleteMessage',
-          'ec2messages:FailMessage',
-          'ec2messages:GetEndpoint',
-          'ec2messages:GetMessages',
-          'ec2messages:SendReply',
-        ],
+        actions: [...SESSION_MANAGER_ACTIONS],
         resources: ['*'],
       }),
       new iam.PolicyStatement({

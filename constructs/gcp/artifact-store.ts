@@ -45,6 +45,9 @@ export class ArtifactStore extends pulumi.ComponentResource {
       {
         location: args.location,
         storageClass: 'STANDARD',
+        // With the provider's team label, how `burst start` and `burst sweep submit` find the bucket
+        // (its name is generated).
+        labels: { 'gpu-burst-role': 'artifacts' },
         uniformBucketLevelAccess: true,
         publicAccessPrevention: 'enforced',
         versioning: { enabled: true },

@@ -33,13 +33,44 @@ const H100_REGIONS = [
 ];
 const H200_REGIONS = ['europe-west1', 'europe-west4', 'us-central1', 'us-east4', 'us-east5', 'us-south1', 'us-west1'];
 
+// Zones of regions.ts with a row for the GPU in the same SkyPilot catalog commit (its accelerator rows list
+// the zones Compute Engine offers each GPU in); Google's "GPU regions and zones" page could not be read.
+const T4_ZONES = [
+  'asia-northeast1-a', 'asia-northeast1-c', 'asia-southeast1-a', 'asia-southeast1-b', 'asia-southeast1-c',
+  'europe-west1-b', 'europe-west1-c', 'europe-west1-d', 'europe-west4-a', 'europe-west4-b', 'europe-west4-c',
+  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f', 'us-east1-c', 'us-east1-d',
+  'us-east4-a', 'us-east4-b', 'us-east4-c', 'us-west1-a', 'us-west1-b', 'us-west4-a', 'us-west4-b',
+];
+const V100_ZONES = [
+  'europe-west4-a', 'europe-west4-b', 'europe-west4-c', 'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f',
+  'us-east1-c', 'us-west1-a', 'us-west1-b',
+];
+const L4_ZONES = [
+  'asia-northeast1-a', 'asia-northeast1-b', 'asia-northeast1-c', 'asia-southeast1-a', 'asia-southeast1-b', 'asia-southeast1-c',
+  'europe-west1-b', 'europe-west1-c', 'europe-west4-a', 'europe-west4-b', 'europe-west4-c',
+  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-east1-b', 'us-east1-c', 'us-east1-d', 'us-east4-a', 'us-east4-c',
+  'us-west1-a', 'us-west1-b', 'us-west1-c', 'us-west4-a', 'us-west4-c',
+];
+const A100_ZONES = [
+  'asia-northeast1-a', 'asia-northeast1-c', 'asia-southeast1-b', 'asia-southeast1-c', 'europe-west4-a', 'europe-west4-b',
+  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f', 'us-east1-b', 'us-west1-b', 'us-west4-b',
+];
+const A100_80_ZONES = ['asia-southeast1-c', 'europe-west4-a', 'us-central1-a', 'us-central1-c', 'us-east4-c', 'us-east5-a', 'us-east5-b'];
+// A3 High (H100) and A3 Mega (H100 Mega) rows list the same zones of regions.ts.
+const H100_ZONES = [
+  'asia-northeast1-b', 'asia-southeast1-b', 'asia-southeast1-c', 'europe-west1-b', 'europe-west1-c', 'europe-west4-b', 'europe-west4-c',
+  'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-east4-a', 'us-east4-b', 'us-east4-c', 'us-east5-a',
+  'us-west1-a', 'us-west1-b', 'us-west4-a',
+];
+const H200_ZONES = ['europe-west1-b', 'europe-west4-a', 'us-central1-b', 'us-east4-b', 'us-east5-a', 'us-south1-b', 'us-west1-c'];
+
 /** GPU VM shapes on Compute Engine, whole-VM prices. */
 export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // N1 + attached T4 (16 GB). n1-standard-8/16 host prices and memory are the catalog's n1-standard-4 row
   // (4 vCPU, 15 GB, 0.19) x2 / x4: N1 scales linearly with size, as the n1-standard-2, -4 and -32 rows show.
   {
     machineType: 'n1-standard-8', accelerator: 't4', acceleratorType: 'nvidia-tesla-t4', acceleratorCount: 1, acceleratorMemoryGiB: 16,
-    vCpus: 8, memoryGiB: 30, gpuAttachment: 'attached', regions: T4_REGIONS, source: GPUS,
+    vCpus: 8, memoryGiB: 30, gpuAttachment: 'attached', regions: T4_REGIONS, zones: T4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 0.73, region: UC1, asOf: ASOF, source: SKY, note: 'n1-standard-8 0.38 + 1x T4 0.35' },
       spot: { usdPerHour: 0.29104, region: UC1, asOf: ASOF, source: SKY, note: 'spot: n1-standard-8 0.11604 + 1x T4 0.175' },
@@ -47,7 +78,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'n1-standard-16', accelerator: 't4', acceleratorType: 'nvidia-tesla-t4', acceleratorCount: 2, acceleratorMemoryGiB: 32,
-    vCpus: 16, memoryGiB: 60, gpuAttachment: 'attached', regions: T4_REGIONS, source: GPUS,
+    vCpus: 16, memoryGiB: 60, gpuAttachment: 'attached', regions: T4_REGIONS, zones: T4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 1.46, region: UC1, asOf: ASOF, source: SKY, note: 'n1-standard-16 0.76 + 2x T4 0.70' },
       spot: { usdPerHour: 0.58208, region: UC1, asOf: ASOF, source: SKY, note: 'spot: n1-standard-16 0.23208 + 2x T4 0.35' },
@@ -55,7 +86,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'n1-standard-32', accelerator: 't4', acceleratorType: 'nvidia-tesla-t4', acceleratorCount: 4, acceleratorMemoryGiB: 64,
-    vCpus: 32, memoryGiB: 120, gpuAttachment: 'attached', regions: T4_REGIONS, source: GPUS,
+    vCpus: 32, memoryGiB: 120, gpuAttachment: 'attached', regions: T4_REGIONS, zones: T4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 2.91999, region: UC1, asOf: ASOF, source: SKY, note: 'n1-standard-32 1.51999 + 4x T4 1.40' },
       spot: { usdPerHour: 1.1642, region: UC1, asOf: ASOF, source: SKY, note: 'spot: n1-standard-32 0.4642 + 4x T4 0.70' },
@@ -64,7 +95,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // N1 + attached V100 (16 GB). n1-standard-64 host price and memory are the n1-standard-32 row x2.
   {
     machineType: 'n1-standard-8', accelerator: 'v100', acceleratorType: 'nvidia-tesla-v100', acceleratorCount: 1, acceleratorMemoryGiB: 16,
-    vCpus: 8, memoryGiB: 30, gpuAttachment: 'attached', regions: V100_REGIONS, source: GPUS,
+    vCpus: 8, memoryGiB: 30, gpuAttachment: 'attached', regions: V100_REGIONS, zones: V100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 2.86, region: UC1, asOf: ASOF, source: SKY, note: 'n1-standard-8 0.38 + 1x V100 2.48 (the 8x row / 8)' },
       spot: { usdPerHour: 1.26184, region: UC1, asOf: ASOF, source: SKY, note: 'spot: n1-standard-8 0.11604 + 1x V100 1.1458' },
@@ -72,7 +103,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'n1-standard-64', accelerator: 'v100', acceleratorType: 'nvidia-tesla-v100', acceleratorCount: 8, acceleratorMemoryGiB: 128,
-    vCpus: 64, memoryGiB: 240, gpuAttachment: 'attached', regions: V100_REGIONS, source: GPUS,
+    vCpus: 64, memoryGiB: 240, gpuAttachment: 'attached', regions: V100_REGIONS, zones: V100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 22.87998, region: UC1, asOf: ASOF, source: SKY, note: 'n1-standard-64 3.03998 + 8x V100 19.84' },
       spot: { usdPerHour: 10.0948, region: UC1, asOf: ASOF, source: SKY, note: 'spot: n1-standard-64 0.9284 + 8x V100 9.1664' },
@@ -82,7 +113,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // L4 row in us-central1: 0.56004 on-demand, 0.2231 spot per GPU.
   {
     machineType: 'g2-standard-4', accelerator: 'l4', acceleratorType: 'nvidia-l4', acceleratorCount: 1, acceleratorMemoryGiB: 24,
-    vCpus: 4, memoryGiB: 16, gpuAttachment: 'bundled', regions: L4_REGIONS, source: GPUS,
+    vCpus: 4, memoryGiB: 16, gpuAttachment: 'bundled', regions: L4_REGIONS, zones: L4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 0.70683, region: UC1, asOf: ASOF, source: SKY, note: 'g2-standard-4 host 0.14679 + 1x L4 0.56004' },
       spot: { usdPerHour: 0.28184, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 0.05874 + 1x L4 0.2231' },
@@ -90,7 +121,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'g2-standard-8', accelerator: 'l4', acceleratorType: 'nvidia-l4', acceleratorCount: 1, acceleratorMemoryGiB: 24,
-    vCpus: 8, memoryGiB: 32, gpuAttachment: 'bundled', regions: L4_REGIONS, source: GPUS,
+    vCpus: 8, memoryGiB: 32, gpuAttachment: 'bundled', regions: L4_REGIONS, zones: L4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 0.85362, region: UC1, asOf: ASOF, source: SKY, note: 'g2-standard-8 host 0.29358 + 1x L4 0.56004' },
       spot: { usdPerHour: 0.34057, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 0.11747 + 1x L4 0.2231' },
@@ -98,7 +129,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'g2-standard-24', accelerator: 'l4', acceleratorType: 'nvidia-l4', acceleratorCount: 2, acceleratorMemoryGiB: 48,
-    vCpus: 24, memoryGiB: 96, gpuAttachment: 'bundled', regions: L4_REGIONS, source: GPUS,
+    vCpus: 24, memoryGiB: 96, gpuAttachment: 'bundled', regions: L4_REGIONS, zones: L4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 2.00083, region: UC1, asOf: ASOF, source: SKY, note: 'g2-standard-24 host 0.88075 + 2x L4 1.12008' },
       spot: { usdPerHour: 0.79862, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 0.35242 + 2x L4 0.4462' },
@@ -106,7 +137,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'g2-standard-48', accelerator: 'l4', acceleratorType: 'nvidia-l4', acceleratorCount: 4, acceleratorMemoryGiB: 96,
-    vCpus: 48, memoryGiB: 192, gpuAttachment: 'bundled', regions: L4_REGIONS, source: GPUS,
+    vCpus: 48, memoryGiB: 192, gpuAttachment: 'bundled', regions: L4_REGIONS, zones: L4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 4.00166, region: UC1, asOf: ASOF, source: SKY, note: 'g2-standard-48 host 1.7615 + 4x L4 2.24016 (4 x the 1-GPU row)' },
       spot: { usdPerHour: 1.59723, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 0.70483 + 4x L4 0.8924' },
@@ -114,7 +145,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'g2-standard-96', accelerator: 'l4', acceleratorType: 'nvidia-l4', acceleratorCount: 8, acceleratorMemoryGiB: 192,
-    vCpus: 96, memoryGiB: 384, gpuAttachment: 'bundled', regions: L4_REGIONS, source: GPUS,
+    vCpus: 96, memoryGiB: 384, gpuAttachment: 'bundled', regions: L4_REGIONS, zones: L4_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 8.00333, region: UC1, asOf: ASOF, source: SKY, note: 'g2-standard-96 host 3.52301 + 8x L4 4.48032 (8 x the 1-GPU row)' },
       spot: { usdPerHour: 3.19446, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 1.40966 + 8x L4 1.7848' },
@@ -123,7 +154,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // A2 Standard + A100 40GB. A100 row in us-central1: 2.93391 on-demand, 1.4341 spot per GPU.
   {
     machineType: 'a2-highgpu-1g', accelerator: 'a100-40gb', acceleratorType: 'nvidia-tesla-a100', acceleratorCount: 1, acceleratorMemoryGiB: 40,
-    vCpus: 12, memoryGiB: 85, gpuAttachment: 'bundled', regions: A100_REGIONS, source: GPUS,
+    vCpus: 12, memoryGiB: 85, gpuAttachment: 'bundled', regions: A100_REGIONS, zones: A100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 3.67339, region: UC1, asOf: ASOF, source: SKY, note: 'a2-highgpu-1g host 0.73948 + 1x A100 2.93391' },
       spot: { usdPerHour: 1.80385, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 0.36975 + 1x A100 1.4341' },
@@ -131,7 +162,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a2-highgpu-2g', accelerator: 'a100-40gb', acceleratorType: 'nvidia-tesla-a100', acceleratorCount: 2, acceleratorMemoryGiB: 80,
-    vCpus: 24, memoryGiB: 170, gpuAttachment: 'bundled', regions: A100_REGIONS, source: GPUS,
+    vCpus: 24, memoryGiB: 170, gpuAttachment: 'bundled', regions: A100_REGIONS, zones: A100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 7.34677, region: UC1, asOf: ASOF, source: SKY, note: 'a2-highgpu-2g host 1.47895 + 2x A100 5.86782' },
       spot: { usdPerHour: 3.6077, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 0.7395 + 2x A100 2.8682' },
@@ -139,7 +170,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a2-highgpu-4g', accelerator: 'a100-40gb', acceleratorType: 'nvidia-tesla-a100', acceleratorCount: 4, acceleratorMemoryGiB: 160,
-    vCpus: 48, memoryGiB: 340, gpuAttachment: 'bundled', regions: A100_REGIONS, source: GPUS,
+    vCpus: 48, memoryGiB: 340, gpuAttachment: 'bundled', regions: A100_REGIONS, zones: A100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 14.69354, region: UC1, asOf: ASOF, source: SKY, note: 'a2-highgpu-4g host 2.95791 + 4x A100 11.73563' },
       spot: { usdPerHour: 7.2154, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 1.479 + 4x A100 5.7364' },
@@ -147,7 +178,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a2-highgpu-8g', accelerator: 'a100-40gb', acceleratorType: 'nvidia-tesla-a100', acceleratorCount: 8, acceleratorMemoryGiB: 320,
-    vCpus: 96, memoryGiB: 680, gpuAttachment: 'bundled', regions: A100_REGIONS, source: GPUS,
+    vCpus: 96, memoryGiB: 680, gpuAttachment: 'bundled', regions: A100_REGIONS, zones: A100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 29.38708, region: UC1, asOf: ASOF, source: SKY, note: 'a2-highgpu-8g host 5.91582 + 8x A100 23.47126' },
       spot: { usdPerHour: 14.4308, region: UC1, asOf: ASOF, source: SKY, note: 'spot: host 2.958 + 8x A100 11.4728' },
@@ -157,7 +188,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // (1.8462 / 1.964) and the us-east4 row is below the A100 40GB price, so neither looks sound.
   {
     machineType: 'a2-ultragpu-1g', accelerator: 'a100-80gb', acceleratorType: 'nvidia-a100-80gb', acceleratorCount: 1, acceleratorMemoryGiB: 80,
-    vCpus: 12, memoryGiB: 170, gpuAttachment: 'bundled', regions: A100_80_REGIONS, source: GPUS,
+    vCpus: 12, memoryGiB: 170, gpuAttachment: 'bundled', regions: A100_80_REGIONS, zones: A100_80_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 5.52382, region: 'us-east5', asOf: ASOF, source: SKY, note: 'us-east5: host 1.09962 + 1x A100 80GB 4.4242' },
       spot: { usdPerHour: 1.58393, region: 'us-east5', asOf: ASOF, source: SKY, note: 'spot, us-east5: host 0.31193 + 1x A100 80GB 1.272' },
@@ -165,7 +196,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a2-ultragpu-2g', accelerator: 'a100-80gb', acceleratorType: 'nvidia-a100-80gb', acceleratorCount: 2, acceleratorMemoryGiB: 160,
-    vCpus: 24, memoryGiB: 340, gpuAttachment: 'bundled', regions: A100_80_REGIONS, source: GPUS,
+    vCpus: 24, memoryGiB: 340, gpuAttachment: 'bundled', regions: A100_80_REGIONS, zones: A100_80_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 11.04763, region: 'us-east5', asOf: ASOF, source: SKY, note: 'us-east5: host 2.19924 + 2x A100 80GB 8.84839' },
       spot: { usdPerHour: 3.16786, region: 'us-east5', asOf: ASOF, source: SKY, note: 'spot, us-east5: host 0.62386 + 2x A100 80GB 2.544' },
@@ -173,7 +204,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a2-ultragpu-4g', accelerator: 'a100-80gb', acceleratorType: 'nvidia-a100-80gb', acceleratorCount: 4, acceleratorMemoryGiB: 320,
-    vCpus: 48, memoryGiB: 680, gpuAttachment: 'bundled', regions: A100_80_REGIONS, source: GPUS,
+    vCpus: 48, memoryGiB: 680, gpuAttachment: 'bundled', regions: A100_80_REGIONS, zones: A100_80_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 22.09528, region: 'us-east5', asOf: ASOF, source: SKY, note: 'us-east5: host 4.39849 + 4x A100 80GB 17.69679' },
       spot: { usdPerHour: 6.33572, region: 'us-east5', asOf: ASOF, source: SKY, note: 'spot, us-east5: host 1.24772 + 4x A100 80GB 5.088' },
@@ -181,7 +212,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a2-ultragpu-8g', accelerator: 'a100-80gb', acceleratorType: 'nvidia-a100-80gb', acceleratorCount: 8, acceleratorMemoryGiB: 640,
-    vCpus: 96, memoryGiB: 1360, gpuAttachment: 'bundled', regions: A100_80_REGIONS, source: GPUS,
+    vCpus: 96, memoryGiB: 1360, gpuAttachment: 'bundled', regions: A100_80_REGIONS, zones: A100_80_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 44.19056, region: 'us-east5', asOf: ASOF, source: SKY, note: 'us-east5: host 8.79698 + 8x A100 80GB 35.39358' },
       spot: { usdPerHour: 12.67144, region: 'us-east5', asOf: ASOF, source: SKY, note: 'spot, us-east5: host 2.49544 + 8x A100 80GB 10.176' },
@@ -192,7 +223,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // Spot prices float widely for H100; the 1g/2g/4g sizes may be limited to Spot / flex-start use.
   {
     machineType: 'a3-highgpu-1g', accelerator: 'h100', acceleratorType: 'nvidia-h100-80gb', acceleratorCount: 1, acceleratorMemoryGiB: 80,
-    vCpus: 26, memoryGiB: 234, gpuAttachment: 'bundled', regions: H100_REGIONS, source: GPUS,
+    vCpus: 26, memoryGiB: 234, gpuAttachment: 'bundled', regions: H100_REGIONS, zones: H100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 10.97906, region: 'us-east4', asOf: ASOF, source: SKY, note: 'us-east4: host 1.18251 + 1x H100 9.79655' },
       spot: { usdPerHour: 2.38616, region: 'us-east4', asOf: ASOF, source: SKY, note: 'spot, us-east4: host 0.25706 + 1x H100 2.1291' },
@@ -200,7 +231,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a3-highgpu-2g', accelerator: 'h100', acceleratorType: 'nvidia-h100-80gb', acceleratorCount: 2, acceleratorMemoryGiB: 160,
-    vCpus: 52, memoryGiB: 468, gpuAttachment: 'bundled', regions: H100_REGIONS, source: GPUS,
+    vCpus: 52, memoryGiB: 468, gpuAttachment: 'bundled', regions: H100_REGIONS, zones: H100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 21.95812, region: 'us-east4', asOf: ASOF, source: SKY, note: 'us-east4: host 2.36502 + 2x H100 19.5931' },
       spot: { usdPerHour: 4.77232, region: 'us-east4', asOf: ASOF, source: SKY, note: 'spot, us-east4: host 0.51412 + 2x H100 4.2582' },
@@ -208,7 +239,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a3-highgpu-4g', accelerator: 'h100', acceleratorType: 'nvidia-h100-80gb', acceleratorCount: 4, acceleratorMemoryGiB: 320,
-    vCpus: 104, memoryGiB: 936, gpuAttachment: 'bundled', regions: H100_REGIONS, source: GPUS,
+    vCpus: 104, memoryGiB: 936, gpuAttachment: 'bundled', regions: H100_REGIONS, zones: H100_ZONES, source: GPUS,
     prices: {
       onDemand: {
         usdPerHour: 43.91624, region: 'us-east4', asOf: ASOF, source: SKY,
@@ -219,7 +250,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   },
   {
     machineType: 'a3-highgpu-8g', accelerator: 'h100', acceleratorType: 'nvidia-h100-80gb', acceleratorCount: 8, acceleratorMemoryGiB: 640,
-    vCpus: 208, memoryGiB: 1872, gpuAttachment: 'bundled', regions: H100_REGIONS, source: GPUS,
+    vCpus: 208, memoryGiB: 1872, gpuAttachment: 'bundled', regions: H100_REGIONS, zones: H100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 87.83247, region: 'us-east4', asOf: ASOF, source: SKY, note: 'us-east4: host 9.46006 + 8x H100 78.37241' },
       spot: { usdPerHour: 19.0893, region: 'us-east4', asOf: ASOF, source: SKY, note: 'spot, us-east4: host 2.0565 + 8x H100 17.0328' },
@@ -228,7 +259,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // A3 Mega: H100 80GB under its own accelerator name.
   {
     machineType: 'a3-megagpu-8g', accelerator: 'h100', acceleratorType: 'nvidia-h100-mega-80gb', acceleratorCount: 8, acceleratorMemoryGiB: 640,
-    vCpus: 208, memoryGiB: 1872, gpuAttachment: 'bundled', regions: H100_REGIONS, source: GPUS,
+    vCpus: 208, memoryGiB: 1872, gpuAttachment: 'bundled', regions: H100_REGIONS, zones: H100_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 92.2143, region: 'us-east4', asOf: ASOF, source: SKY, note: 'us-east4 (as A3 High): host 9.46006 + 8x H100 Mega 82.75424' },
       spot: { usdPerHour: 16.9517, region: 'us-east4', asOf: ASOF, source: SKY, note: 'spot, us-east4: host 2.0565 + 8x H100 Mega 14.8952' },
@@ -237,7 +268,7 @@ export const GCP_MACHINE_TYPES: readonly GcpMachineType[] = [
   // A3 Ultra + H200 141GB; in us-central1 only zone b offers it.
   {
     machineType: 'a3-ultragpu-8g', accelerator: 'h200', acceleratorType: 'nvidia-h200-141gb', acceleratorCount: 8, acceleratorMemoryGiB: 1128,
-    vCpus: 224, memoryGiB: 2952, gpuAttachment: 'bundled', regions: H200_REGIONS, source: GPUS,
+    vCpus: 224, memoryGiB: 2952, gpuAttachment: 'bundled', regions: H200_REGIONS, zones: H200_ZONES, source: GPUS,
     prices: {
       onDemand: { usdPerHour: 86.75992, region: UC1, asOf: ASOF, source: SKY, note: 'us-central1-b: host 12.266 + 8x H200 74.49392' },
       spot: {

@@ -149,3 +149,12 @@ export { SERVICE_PRICES } from './service-prices.js';
 export type { ServicePrice, ServicePriceUnit, ServiceItem } from './service-prices.js';
 export { EC2_QUOTA_CLASSES, EC2_QUOTA_CLASS_IDS, quotaClassOf, quotaFor, familyLetters } from './quotas.js';
 export type { Ec2QuotaClass, Ec2QuotaClassId, Ec2Quota } from './quotas.js';
+export { GCP_CPU_MACHINE_TYPES } from './gcp-cpu-machine-types.js';
+export type { GcpCpuMachineType } from './gcp-cpu-machine-types.js';
+export { GCP_SERVICE_PRICES } from './gcp-service-prices.js';
+export type { GcpServicePrice, GcpServicePriceUnit, GcpServiceItem } from './gcp-service-prices.js';
+export {
+  GCP_GPU_QUOTAS, GCP_GPUS_ALL_REGIONS, GCP_SPOT_QUOTA_FALLBACK_SOURCE, GCP_TPU_GENERATIONS, GCP_TPU_QUOTAS,
+  gpuQuotaMetric, tpuGeneration, tpuQuota,
+} from './gcp-quotas.js';
+export type { GcpGpuQuota, GcpGpuQuotaName, GcpTpuGeneration, GcpTpuQuota, GcpTpuQuotaName } from './gcp-quotas.js';

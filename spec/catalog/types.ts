@@ -102,6 +102,8 @@ export interface GcpMachineType {
   readonly gpuAttachment: 'bundled' | 'attached';
   /** Regions (from `regions.ts`) where the GPU is offered with this machine series. */
   readonly regions: readonly string[];
+  /** Zones (from `regions.ts`) where the GPU is offered; every zone lies in one of `regions`. */
+  readonly zones?: readonly string[];
   /** Whole VM (machine + GPUs). */
   readonly prices: Prices;
   /** URL the hardware facts were read from. */

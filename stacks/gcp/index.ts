@@ -8,6 +8,7 @@ import { loadTeamFile, suggestTeam } from '../../spec/load.js';
 import { teamsDir } from '../../spec/paths.js';
 import { planTeam } from '../../spec/plan.js';
 import { TeamFileError } from '../../spec/problems.js';
+import { loadImageLock } from '../../spec/images.js';
 import { gcpProgram, type GcpOutputs } from './program.js';
 import { existsSync } from 'node:fs';
 
@@ -25,7 +26,7 @@ export default async function main(): Promise<GcpOutputs> {
   try {
     const plan = planTeam(loadTeamFile(file));
     if (!plan.gcp) throw new pulumi.RunError(`${file} has no gcp: section, so stack '${team}' builds nothing; add one.`);
-    return gcpProgram(plan.gcp);
+    return gcpProgram(plan.gcp, loadImageLock());
   } catch (err) {
     if (err instanceof TeamFileError) throw new pulumi.RunError(err.message);
     throw err;

@@ -41,8 +41,14 @@ interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
 }
 
+interface RegisterOutputsRequest {
+  getUrn(): string;
+  getOutputs(): unknown;
+}
+
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: unknown): unknown;
+  registerResourceOutputs(req: RegisterOutputsRequest, callback: unknown): unknown;
 }
 
 /** Project name of the Pulumi program (Pulumi.yaml `name`). */
@@ -78,7 +84,18 @@ export async function recordProgram(stack: string, program: () => unknown): Prom
   // Slots are taken when the program registers, so the order is the program's, not the mock's.
   const slots: { type: string; name: string; custom: boolean; parent?: string; provider?: string; protect: boolean; retainOnDelete: boolean }[] = [];
   const pending: Promise<void>[] = [];
+  // Components send no inputs; what they show is what they register as outputs (registerOutputs),
+  // e.g. the TPU queued-resource request a burst will create.
+  const urns: (string | undefined)[] = [];
+  const componentOutputs = new Map<string, Record<string, unknown>>();
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req: RegisterOutputsRequest, callback: unknown) => {
+    const outputs = req.getOutputs();
+    componentOutputs.set(req.getUrn(), outputs ? (pulumi.runtime.deserializeProperties(outputs as never) as Record<string, unknown>) : {});
+    return registerOutputs(req, callback);
+  };
   monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+    const slot = slots.length;
     const parent = req.getParent();
     const provider = req.getProvider();
     slots.push({
@@ -93,6 +110,7 @@ export async function recordProgram(stack: string, program: () => unknown): Prom
     pending.push(
       new Promise<void>((resolve) => {
         register(req, (err: unknown, res: unknown) => {
+          urns[slot] = (res as { getUrn?(): string } | undefined)?.getUrn?.();
           resolve();
           (callback as (e: unknown, r: unknown) => void)(err, res);
         });
@@ -121,7 +139,10 @@ export async function recordProgram(stack: string, program: () => unknown): Prom
   if (failure !== undefined) throw failure;
   if (stray.length > 0) throw stray[0];
   const resources = slots
-    .filter((slot) => slot.type !== 'pulumi:pulumi:Stack')
-    .map((slot) => ({ ...slot, inputs: inputs.get(key(slot.type, slot.name)) ?? {} }));
+    .map((slot, i) => ({
+      ...slot,
+      inputs: (slot.custom ? inputs.get(key(slot.type, slot.name)) : componentOutputs.get(urns[i] ?? '')) ?? {},
+    }))
+    .filter((slot) => slot.type !== 'pulumi:pulumi:Stack');
   return { stack, resources, outputs };
 }

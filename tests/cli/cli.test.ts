@@ -78,7 +78,10 @@ describe('burst plan', () => {
       'AWS::AutoScaling::AutoScalingGroup',
       'AWS::Batch::ComputeEnvironment',
       'While a burst runs',
-      'At rest: $0.034/h, $25.020/month standing',
+      'example  44 resources  standing $0.027/h  $20.000/month',
+      'gpu-burst:gcp:TpuNode',
+      'gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager',
+      'At rest: $0.062/h, $45.020/month standing',
       'S3 Standard storage',
       '$0.023/GB-month',
     ]) {
@@ -160,9 +163,24 @@ describe('burst fork, then burst plan --json on both teams', () => {
       if (image.status === 'unpinned') expect(image.id).toBeUndefined();
       else expect(image.id).toMatch(/^(ami-[0-9a-f]+|[a-z][-a-z0-9]+)$/);
     }
-    // At rest: the dev box's 300 GiB of gp3, the alert key and cents of backstop; nothing else.
-    expect(team?.cost.standingUsdPerMonth).toBeCloseTo(300 * 0.08 + 1 + 0.02, 1);
-    expect(team?.cost.running.map((r) => r.item)).toEqual(['network', 'train', 'hparams', 'devbox']);
+    // At rest: the AWS dev box's 300 GiB of gp3, the alert key and cents of backstop, and the GCP
+    // dev box's 200 GiB of pd-balanced; nothing else.
+    expect(team?.cost.standingUsdPerMonth).toBeCloseTo(300 * 0.08 + 1 + 0.02 + 200 * 0.1, 1);
+    expect(team?.cost.running.map((r) => `${r.cloud} ${r.item}`)).toEqual([
+      'aws network',
+      'aws train',
+      'aws hparams',
+      'aws devbox',
+      'gcp gtrain',
+      'gcp tpu',
+      'gcp gsweep',
+      'gcp devbox',
+    ]);
+    // The TPU node a burst will create, marked as such, with the request burst start sends.
+    const tpu = team?.clouds.gcp?.stacks[0]?.resources.find((r) => r.type === 'gpu-burst:gcp:TpuNode');
+    expect(tpu?.properties).toMatchObject({ createdBy: 'burst start', queuedResourceId: 'example-tpu', acceleratorType: 'v5litepod-8' });
+    const mig = team?.clouds.gcp?.stacks[0]?.resources.find((r) => r.type === 'gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager');
+    expect(mig?.properties).toMatchObject({ targetSize: 0 });
     expect(team?.cost.usage.map((u) => u.what)).toContain('S3 Standard storage');
     for (const u of team?.cost.usage ?? []) {
       expect(u.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);

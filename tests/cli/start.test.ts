@@ -544,7 +544,7 @@ describe('burst start: the stack and egress', () => {
     expect(message(run)).toBe(
       'turning egress on failed: ml-burst is UPDATE_ROLLBACK_IN_PROGRESS: The following resource(s) failed to create: [EgressNatGateway].; ' +
         'first failure: EgressNatGateway (AWS::EC2::NatGateway): The maximum number of NAT gateways has been reached.; nothing was started. ' +
-        'Its events: aws cloudformation describe-stack-events --stack-name ml-burst --region eu-west-1 (or start with --no-egress)',
+        'Its events: aws cloudformation describe-stack-events --stack-name ml-burst --region eu-west-1 (or add --no-egress)',
     );
     expect(asg.commandCalls(UpdateAutoScalingGroupCommand)).toHaveLength(0);
     expect(asg.commandCalls(PutScheduledUpdateGroupActionCommand)).toHaveLength(0);
@@ -575,8 +575,8 @@ describe('burst start: the stack and egress', () => {
     expect(message(await start('train'))).toMatch(/^ml-burst is UPDATE_ROLLBACK_FAILED, so no burst can start on it; finish the rollback \(aws cloudformation continue-update-rollback/);
     stacks({ ...burstStack(), Parameters: [{ ParameterKey: 'BootstrapVersion', ParameterValue: '/cdk-bootstrap/hnb659fds/version' }] });
     expect(message(await start('train'))).toBe(
-      'the deployed ml-burst has no Egress parameter (an older deploy); deploy the current team file (npx cdk deploy ml-burst) ' +
-        'or start without a NAT gateway: --no-egress',
+      'the deployed ml-burst has no Egress parameter (an older deploy); deploy the current team file (npx cdk deploy ml-burst), ' +
+        'or add --no-egress to go without a NAT gateway',
     );
     noChanges();
   });

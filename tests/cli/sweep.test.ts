@@ -7,6 +7,7 @@ import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand, ty
 import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sweepSubmitCommand } from '../../cli/commands/sweep-commands.js';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -18,7 +19,6 @@ import {
   runSweepSubmit,
   sdkClients,
   summarize,
-  sweepSubmitCommand,
   trialCheckpointPrefix,
   type StatusReport,
   type SubmitOptions,
@@ -299,7 +299,8 @@ describe('burst sweep submit', () => {
       ],
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
     });
-    expect(r.slept).toBe(STACK_POLL_MS);
+    // One poll sees UPDATE_IN_PROGRESS, the next UPDATE_COMPLETE.
+    expect(r.slept).toBe(2 * STACK_POLL_MS);
     expect(r.stderr).toContain('turning egress on: example-burst Egress=on creates a NAT gateway');
     expect(r.report?.egress).toBe('turned-on');
     expect(submitted()).toHaveLength(1);
@@ -329,7 +330,7 @@ describe('burst sweep submit', () => {
       .resolves({ Stacks: [{ ...burstStack('off', 'UPDATE_ROLLBACK_COMPLETE'), StackStatusReason: 'NatGateway failed' }] });
     cfn.on(UpdateStackCommand).resolves({});
     const failed = await submit({ trials: 2 });
-    expect((failed.error as Error).message).toMatch(/^turning egress on failed: example-burst is UPDATE_ROLLBACK_COMPLETE \(NatGateway failed\); nothing was submitted/);
+    expect((failed.error as Error).message).toMatch(/^turning egress on failed: example-burst is UPDATE_ROLLBACK_COMPLETE: NatGateway failed; nothing was submitted/);
     expect(submitted()).toHaveLength(0);
   });
 

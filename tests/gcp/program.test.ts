@@ -1,4 +1,10 @@
-/** The GCP program for the example team, under recording mocks (G7, G8, labels, X1, X3, X4). */
+/**
+ * The GCP program for the example team and for a team using every GCP feature, under recording
+ * mocks (G1–G9, labels, X1, X3, X4 on whole graphs; the component tests go deeper).
+ */
+import { join } from 'node:path';
+import { loadTeamFile } from '../../spec/load.js';
+import { PROJECT_ROOT } from '../../spec/paths.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { retainedDataOptions } from '../../constructs/gcp/retain.js';
 import { gcpProgram } from '../../stacks/gcp/program.js';
@@ -6,9 +12,10 @@ import { recordProgram, type RecordedGraph, type RecordedResource } from '../../
 import { DATA_RESOURCE_TYPES, checkGraph } from '../../stacks/gcp/rules.js';
 import { teamPrefix } from '../../spec/layout.js';
 import { planTeam } from '../../spec/plan.js';
-import { examplePlan, specFromYaml } from '../helpers.js';
+import { examplePlan, sanitizeGraph, specFromYaml } from '../helpers.js';
 
 let graph: RecordedGraph;
+let research: RecordedGraph;
 
 function byType(type: string): RecordedResource[] {
   return graph.resources.filter((r) => r.type === type);
@@ -24,25 +31,59 @@ beforeAll(async () => {
   const plan = examplePlan().gcp;
   if (!plan) throw new Error('example has no gcp section');
   graph = await recordProgram('example', () => gcpProgram(plan));
+  const full = planTeam(loadTeamFile(join(PROJECT_ROOT, 'tests', 'fixtures', 'teams', 'research.yaml'))).gcp;
+  if (!full) throw new Error('research has no gcp section');
+  research = await recordProgram('research', () => gcpProgram(full));
 });
 
 describe('GCP program', () => {
-  it('builds the bucket, the image repository and the burst network through one team provider', () => {
-    expect(graph.resources.map((r) => `${r.type} ${r.name}`)).toEqual([
+  it('builds storage, the network, the team identity and every compute component through one team provider', () => {
+    const components = graph.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
+    expect(components).toEqual([
       'pulumi:providers:gcp example-gcp',
       'gpu-burst:gcp:ArtifactStore example-artifacts',
       'gpu-burst:gcp:ImageRepository example-training-images',
       'gpu-burst:gcp:BurstNetwork example-burst',
-      'gcp:compute/network:Network example-burst',
-      'gcp:storage/bucket:Bucket example-artifacts',
-      'gcp:artifactregistry/repository:Repository example-training-images',
-      'gcp:compute/subnetwork:Subnetwork example-burst',
-    ]);
+      'gpu-burst:gcp:TeamIdentity example-hosts',
+      'gpu-burst:gcp:GpuFleet example-gtrain',
+      'gpu-burst:gcp:TpuNode example-tpu',
+      'gpu-burst:gcp:SweepGroup example-gsweep',
+      'gpu-burst:gcp:DevBox example-devbox',
+      'gpu-burst:gcp:AutoShutdown example-auto-shutdown',
+    ].filter((c) => !c.startsWith('pulumi:providers')));
     expect(only('pulumi:providers:gcp').inputs).toMatchObject({ project: 'example-ml-project', region: 'us-central1' });
   });
 
-  it('passes every GCP rule', () => {
+  it('G1–G9, labels, X4: the example and the every-feature team pass every GCP rule', () => {
     expect(checkGraph(graph.resources)).toEqual([]);
+    expect(checkGraph(research.resources)).toEqual([]);
+  });
+
+  it('X4: at rest groups are at 0, the dev box is TERMINATED, no TPU, NAT, router or address exists', () => {
+    for (const g of [graph, research]) {
+      for (const mig of g.resources.filter((r) => r.type === 'gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager')) {
+        expect(mig.inputs['targetSize'], mig.name).toBe(0);
+      }
+      for (const vm of g.resources.filter((r) => r.type === 'gcp:compute/instance:Instance')) expect(vm.inputs['desiredStatus']).toBe('TERMINATED');
+      for (const type of ['gcp:compute/routerNat:RouterNat', 'gcp:compute/router:Router', 'gcp:compute/address:Address', 'gcp:tpu/v2QueuedResource:V2QueuedResource', 'gcp:tpu/v2Vm:V2Vm']) {
+        expect(g.resources.filter((r) => r.type === type), type).toEqual([]);
+      }
+    }
+  });
+
+  it('TPU nodes are recorded as the queued-resource request burst start sends, marked as created by it', () => {
+    const tpu = graph.resources.find((r) => r.type === 'gpu-burst:gcp:TpuNode');
+    expect(tpu?.inputs).toMatchObject({ createdBy: 'burst start', queuedResourceId: 'example-tpu', zone: 'us-central1-a', acceleratorType: 'v5litepod-8' });
+    const pod = research.resources.find((r) => r.type === 'gpu-burst:gcp:TpuNode');
+    expect(pod?.inputs).toMatchObject({ acceleratorType: 'v5litepod-16', hosts: 4 });
+  });
+
+  it('multi-node: a compact placement policy and one zone; the budget exists only with a billing account', () => {
+    expect(research.resources.filter((r) => r.type === 'gcp:compute/resourcePolicy:ResourcePolicy')).toHaveLength(1);
+    const dist = research.resources.find((r) => r.type === 'gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager' && r.name.includes('gdist'));
+    expect(dist?.inputs['distributionPolicyZones']).toEqual(['us-central1-a']);
+    expect(graph.resources.filter((r) => r.type === 'gcp:billing/budget:Budget')).toEqual([]);
+    expect(research.resources.filter((r) => r.type === 'gcp:billing/budget:Budget')).toHaveLength(1);
   });
 
   it('G7: the artifact bucket is uniform, private, versioned, soft-deleting and never force-destroyed', () => {
@@ -102,16 +143,20 @@ describe('GCP program', () => {
     });
   });
 
-  it('the burst network is custom-mode with Private Google Access and no NAT, router or firewall opening', () => {
-    expect(only('gcp:compute/network:Network').inputs).toMatchObject({ autoCreateSubnetworks: false });
+  it('the burst network is custom-mode with Private Google Access, no NAT or router, and only IAP SSH ingress (G2)', () => {
+    expect(only('gcp:compute/network:Network').inputs).toMatchObject({ autoCreateSubnetworks: false, name: 'example-burst' });
     expect(only('gcp:compute/subnetwork:Subnetwork').inputs).toMatchObject({
       ipCidrRange: '10.65.0.0/20',
       region: 'us-central1',
       privateIpGoogleAccess: true,
     });
-    for (const type of ['gcp:compute/router:Router', 'gcp:compute/routerNat:RouterNat', 'gcp:compute/firewall:Firewall']) {
-      expect(byType(type), type).toEqual([]);
-    }
+    for (const type of ['gcp:compute/router:Router', 'gcp:compute/routerNat:RouterNat']) expect(byType(type), type).toEqual([]);
+    expect(only('gcp:compute/firewall:Firewall').inputs).toMatchObject({
+      direction: 'INGRESS',
+      sourceRanges: ['35.235.240.0/20'],
+      targetTags: ['gpu-burst-example'],
+      allows: [{ protocol: 'tcp', ports: ['22'] }],
+    });
   });
 
   it('X1: the stack outputs gs://<bucket>/teams/<team>/, the same layout as on AWS', () => {
@@ -135,6 +180,10 @@ describe('GCP program', () => {
   });
 
   it('snapshot of the recorded graph', async () => {
-    await expect(JSON.stringify(graph, null, 2)).toMatchFileSnapshot('__snapshots__/example.graph.json');
+    await expect(sanitizeGraph(graph)).toMatchFileSnapshot('__snapshots__/example.graph.json');
+  });
+
+  it('snapshot of the every-feature team graph', async () => {
+    await expect(sanitizeGraph(research)).toMatchFileSnapshot('__snapshots__/research.graph.json');
   });
 });

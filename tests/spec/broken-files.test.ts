@@ -229,6 +229,45 @@ const EXPECTED: Record<string, string[]> = {
   'fleet-zero-nodes.yaml': [
     "fleet-zero-nodes.yaml:6:14  aws.fleets[0].nodes: 0 is out of range: it must be at least 1 Fix: write a whole number from 1 to 64, e.g. 1.",
   ],
+  'gcp-fleet-tpu.yaml': [
+    "gcp-fleet-tpu.yaml:6:20  gcp.fleets[0].accelerator: 'tpu-v5e' is a Cloud TPU; a fleet runs on GPUs Fix: declare the TPU under gcp.tpus (type e.g. v5litepod-1), or use a GPU here.",
+  ],
+  'gcp-fleet-a10g.yaml': [
+    "gcp-fleet-a10g.yaml:6:20  gcp.fleets[0].accelerator: 'a10g' is not offered on Google Cloud Fix: use a GPU Google offers (in us-central1: 't4', 'v100', 'l4', 'a100-40gb', 'a100-80gb', 'h100', 'h200'), or move the fleet to aws:.",
+  ],
+  'gcp-fleet-count.yaml': [
+    "gcp-fleet-count.yaml:7:14  gcp.fleets[0].count: no machine type in us-central1 carries 3 x l4 Fix: set count to one of 1, 2, 4, 8 (GPUs per VM the catalog has).",
+  ],
+  'gcp-fleet-wrong-series.yaml': [
+    "gcp-fleet-wrong-series.yaml:7:20  gcp.fleets[0].machineType: 'a2-highgpu-1g' does not carry 1 x l4 (it carries 1 x a100-40gb) Fix: use 'g2-standard-4', 'g2-standard-8', or remove machineType to let the catalog choose.",
+  ],
+  'gcp-fleet-mixed.yaml': [
+    "gcp-fleet-mixed.yaml:8:15  gcp.fleets[0].market: 'mixed' is not an allowed value Fix: use one of 'spot', 'on-demand'.",
+  ],
+  'gcp-tpu-type-typo.yaml': [
+    "gcp-tpu-type-typo.yaml:6:13  gcp.tpus[0].type: 'v5e-8' is not a TPU type gpu-burst's catalog knows; did you mean 'v5litepod-8'? Fix: use a type from `burst catalog --cloud gcp`, e.g. 'v4-8', 'v4-16', 'v4-32', 'v5litepod-1', 'v5litepod-4', 'v5litepod-8'.",
+  ],
+  'gcp-tpu-zone.yaml': [
+    "gcp-tpu-zone.yaml:7:13  gcp.tpus[0].zone: v5litepod-8 (tpu-v5e) is not offered in us-central1-c Fix: use one of the zones that offer it: 'us-central1-a', 'us-south1-a', 'us-west1-c', 'us-west4-a', 'europe-west4-b'.",
+  ],
+  'gcp-tpu-runtime.yaml': [
+    "gcp-tpu-runtime.yaml:7:23  gcp.tpus[0].runtimeVersion: 'tpu-ubuntu2204-base' is the runtime of tpu-v4, not of v5litepod-8 (tpu-v5e) Fix: use v2-alpha-tpuv5-lite, or remove runtimeVersion to take the catalog's.",
+  ],
+  'gcp-tpu-region.yaml': [
+    "gcp-tpu-region.yaml:6:13  gcp.tpus[0].type: v5litepod-8 (tpu-v5e) is not offered in any zone of us-east4 Fix: use a region with tpu-v5e (zones: 'us-central1-a', 'us-south1-a', 'us-west1-c', 'us-west4-a', 'europe-west4-b'), or a TPU generation offered in us-east4.",
+  ],
+  'gcp-tpu-quota.yaml': [
+    "gcp-tpu-quota.yaml:5:34  gcp.quotas.tpuChips.tpu-v5e.spot: the team needs 8 spot tpu-v5e chips at full size (TPU tpu v5litepod-8: 8), more than the 4 it declares Fix: use a smaller slice or fewer TPU nodes, or request more in IAM & Admin > Quotas (per zone) and raise gcp.quotas.tpuChips.tpu-v5e.spot.",
+  ],
+  'gcp-gpu-quota.yaml': [
+    "gcp-gpu-quota.yaml:5:25  gcp.quotas.gpus.l4.spot: the team needs 6 spot l4 GPUs at full size (fleet train 2 x 1: 2; sweep group hpo 4 x 1: 4), more than the 2 it declares Fix: lower nodes or parallelism, or request more in IAM & Admin > Quotas (per region) and raise gcp.quotas.gpus.l4.spot.",
+  ],
+  'gcp-bad-billing-account.yaml': [
+    "gcp-bad-billing-account.yaml:4:19  gcp.billingAccount: '1234-5678' is not a billing account ID (XXXXXX-XXXXXX-XXXXXX, hex digits) Fix: e.g. 012345-6789AB-CDEF01.",
+  ],
+  'gcp-devbox-zone.yaml': [
+    "gcp-devbox-zone.yaml:5:11  gcp.devBox.zone: 'us-east1-b' is not a zone of us-central1 Fix: use one of 'us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'.",
+  ],
 };
 
 function problemsOf(name: string): string[] {

@@ -305,7 +305,7 @@ describe('imageStatus: pinned, unpinned or stale', () => {
 });
 
 describe("teamImageHosts: the images a team's hosts boot", () => {
-  it('AWS: the images its fleets and dev box name, once each; GCP: the default DLVM family', () => {
+  it('the images its fleets and dev box name, once each per cloud (and region on AWS)', () => {
     expect(teamImageHosts(planTeam(exampleSpec()))).toEqual([
       { cloud: 'aws', region: 'us-east-1', kind: 'dlami-base-gpu' },
       { cloud: 'gcp', kind: 'dlvm-cuda' },
@@ -315,13 +315,16 @@ describe("teamImageHosts: the images a team's hosts boot", () => {
       { cloud: 'aws', region: 'us-west-2', kind: 'dlami-pytorch-gpu' },
       { cloud: 'aws', region: 'us-west-2', kind: 'dlami-base-gpu' },
       { cloud: 'aws', region: 'us-west-2', kind: 'dlami-neuron' },
+      { cloud: 'gcp', kind: 'dlvm-pytorch' },
+      { cloud: 'gcp', kind: 'dlvm-cuda' },
     ]);
   });
 
-  it('a team with no AWS hosts boots no AWS image; GCP images follow what the region offers, none for TPU-only', () => {
+  it('a team with no fleet or dev box boots no image: TPUs boot runtimes, Batch its own OS', () => {
     expect(teamImageHosts(planTeam(specFromYaml('solo', 'aws:\n  region: eu-west-1\n')))).toEqual([]);
-    expect(teamImageHosts(planTeam(specFromYaml('gpus', 'gcp:\n  project: acme-ml-training\n')))).toEqual([{ cloud: 'gcp', kind: 'dlvm-cuda' }]);
-    expect(teamImageHosts(planTeam(specFromYaml('tpus', 'gcp:\n  project: acme-ml-training\n  region: us-central2\n')))).toEqual([]);
+    expect(teamImageHosts(planTeam(specFromYaml('gpus', 'gcp:\n  project: acme-ml-training\n')))).toEqual([]);
+    const tpuOnly = 'gcp:\n  project: acme-ml-training\n  tpus:\n    - name: pod\n      type: v5litepod-8\n';
+    expect(teamImageHosts(planTeam(specFromYaml('tpus', tpuOnly)))).toEqual([]);
   });
 
   it('pin resolves, per AWS region, the kinds serving what the region offers', () => {

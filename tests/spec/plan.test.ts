@@ -18,7 +18,16 @@ describe('plan', () => {
       'devBox:burst',
       'autoShutdown:burst',
     ]);
-    expect(plan.gcp?.items.map((i) => `${i.kind}:${i.layer}`)).toEqual(['artifactStore:storage', 'imageRepository:storage', 'network:burst']);
+    expect(plan.gcp?.items.map((i) => `${i.kind}:${i.layer}`)).toEqual([
+      'artifactStore:storage',
+      'imageRepository:storage',
+      'network:burst',
+      'gpuFleet:burst',
+      'tpuNode:burst',
+      'sweepGroup:burst',
+      'devBox:burst',
+      'autoShutdown:burst',
+    ]);
   });
 
   it('keeps GCS-only settings off the AWS plan, so no engine has a setting to drop', () => {
@@ -63,8 +72,9 @@ describe('standing cost', () => {
   it('the foundation bills nothing by the hour; usage rates carry source and date', () => {
     const gcp = planTeam(exampleSpec()).gcp!;
     const cost = standingCost(gcp);
-    expect(cost.fixedUsdPerHour).toBe(0);
-    expect(cost.fixedUsdPerMonth).toBe(0);
+    // On GCP only the stopped dev box's pd-balanced disks (100 GiB boot + 100 GiB data) stand.
+    expect(cost.fixedUsdPerMonth).toBeCloseTo(200 * 0.1, 6);
+    expect(cost.lines.filter((l) => l.fixedUsdPerHour > 0).map((l) => l.kind)).toEqual(['devBox']);
     expect(cost.lines.map((l) => l.kind)).toEqual(gcp.items.map((i: PlanItem) => i.kind));
     const aws = standingCost(planTeam(exampleSpec()).aws!);
     expect(aws.lines.map((l) => l.kind)).toEqual(planTeam(exampleSpec()).aws!.items.map((i: PlanItem) => i.kind));

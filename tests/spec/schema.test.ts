@@ -79,6 +79,9 @@ describe('team file schema', () => {
       region: 'us-central1',
       subnetCidr: '10.65.0.0/20',
       storage: { softDeleteDays: 7 },
+      fleets: [],
+      tpus: [],
+      sweeps: [],
     });
   });
 

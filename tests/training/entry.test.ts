@@ -22,10 +22,11 @@ def stop(signum, frame):
     save(step + 100)
     sys.exit(0)
 signal.signal(signal.SIGTERM, stop)
+# The checkpoint first, then the report the test waits for: a SIGTERM after the report finds step+1 saved.
+save(step + 1)
 with open(os.environ["TRAINER_REPORT"], "a") as f:
     f.write(json.dumps({"resume": os.path.basename(resume), "step": step, "params": json.loads(os.environ["BURST_PARAMS"]),
                         "lr": os.environ.get("BURST_PARAM_LR"), "trial": os.environ["BURST_TRIAL_INDEX"]}) + "\\n")
-save(step + 1)
 if os.environ.get("TRAINER_WAIT"):
     time.sleep(30)
 `;
