@@ -1,7 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 /** Test files that mock modules or SDK clients: each runs in a fresh module graph. */
-const MOCKING = ['tests/cli/images.test.ts', 'tests/cli/start.test.ts', 'tests/cli/sweep.test.ts', 'tests/aws/backstop.test.ts'];
+const MOCKING = [
+  'tests/cli/images.test.ts',
+  'tests/cli/start.test.ts',
+  'tests/cli/sweep.test.ts',
+  'tests/cli/down.test.ts',
+  'tests/aws/backstop.test.ts',
+];
 
 export default defineConfig({
   test: {

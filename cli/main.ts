@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../spec/paths.js';
 import { PolicyValidationError, TeamFileError, UserError, formatProblem } from '../spec/problems.js';
 import { catalogCommand } from './commands/catalog.js';
+import { costCommand } from './commands/cost.js';
+import { downCommand } from './commands/down.js';
 import { forkCommand } from './commands/fork.js';
+import { leaksCommand } from './commands/leaks.js';
 import { imagesPinCommand } from './commands/images.js';
 import { planCommand } from './commands/plan.js';
 import { startCommand } from './commands/start.js';
@@ -17,8 +20,8 @@ import { sweepStatusCommand, sweepSubmitCommand } from './commands/sweep-command
 import { validateCommand } from './commands/validate.js';
 import { style } from './output.js';
 
-/** Exit codes: 0 ok, 1 invalid team files or findings, 2 usage errors, 70 internal errors. */
-export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 70 } as const;
+/** Exit codes: 0 ok, 1 invalid team files, findings or leaks, 2 usage errors, 3 leak report incomplete, 70 internal errors. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, incomplete: 3, internal: 70 } as const;
 
 function version(): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -54,6 +57,30 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
     .argument('[team...]', 'team names or paths to team files (default: every file in teams/)')
     .option('--json', 'print one JSON document with every resource and its properties')
     .action(run(planCommand));
+
+  cli
+    .command('cost')
+    .description(
+      'what a burst costs per team and cloud, offline: $/h at full size (spot and on-demand), worst-case burn, sweep estimate, ' +
+        'idle waste, standing cost at rest, each price with its date and source; --compare-buy: rent or buy a GPU rig',
+    )
+    .argument('[team...]', 'team names or paths to team files (default: every file in teams/); --compare-buy takes exactly one')
+    .option('--json', 'print one JSON document')
+    .option('--trials <n>', 'sweep estimate: trials per sweep (default 100)')
+    .option('--trial-hours <h>', "sweep estimate: hours per trial (default: each group's trialHours)")
+    .option('--overhead <fraction>', 'sweep estimate: spot interruption/retry overhead, 0.15 = 15 % (default 0.1)')
+    .option('--compare-buy', 'compare renting on demand, renting spot and buying a rig over its lifetime')
+    .option('--rig-price <usd>', 'purchase price of the whole rig (default 3000: an RTX 4090 workstation)')
+    .option('--rig-gpus <n>', 'GPUs in the rig (default 1)')
+    .option('--power-watts <w>', 'draw of the whole rig while it trains (default 600)')
+    .option('--usd-per-kwh <usd>', 'electricity price (default 0.17)')
+    .option('--lifetime-years <years>', 'years before the rig is replaced (default 3)')
+    .option('--resale <usd>', 'what the rig sells for at the end of its lifetime (default 900)')
+    .option('--gpu-hours-per-month <h>', "the team's GPU-hours a month (default 200)")
+    .option('--accelerator <id>', "GPU to rent (default: the team's fleet with the lowest on-demand $/GPU-hour)")
+    .addOption(new Option('--cloud <cloud>', 'rent on this cloud only').choices(['aws', 'gcp']))
+    .option('--chart <file>', 'write the cumulative-cost chart to file.svg or file.png')
+    .action(run(costCommand));
 
   cli
     .command('catalog')
@@ -125,6 +152,30 @@ export function program(onExit: (code: number) => void = () => undefined): Comma
     .argument('[job]', 'job id or run name')
     .option('--json', 'print the result as JSON')
     .action(run(sweepStatusCommand));
+
+  cli
+    .command('down')
+    .description(
+      "tear a team's burst down and keep its data: running hosts sync their checkpoints, <team>-burst is destroyed (cdk destroy) " +
+        'and the Pulumi stack <team> minus its protected resources; then the leak report, exit 1 if anything billable remains (needs cloud credentials)',
+    )
+    .argument('<team>', 'team name or path to its team file')
+    .addOption(new Option('--cloud <cloud>', 'only this cloud (default: every cloud the team file has)').choices(['aws', 'gcp']))
+    .option('--yes', 'destroy without asking (required without a terminal)')
+    .option('--force', 'destroy even while a sweep runs (its jobs stop)')
+    .option('--json', 'print the result as one JSON document (progress stays on stderr)')
+    .action(run(downCommand));
+
+  cli
+    .command('leaks')
+    .description(
+      'list everything billable still tagged (AWS) or labelled (GCP) with the team: what it bills and the command that removes it; ' +
+        'read-only; exit 0 clean, 1 leaks, 3 some kinds could not be checked (needs cloud credentials)',
+    )
+    .argument('<team>', 'team name or path to its team file')
+    .addOption(new Option('--cloud <cloud>', 'only this cloud (default: every cloud the team file has)').choices(['aws', 'gcp']))
+    .option('--json', 'print the report as one JSON document (progress stays on stderr)')
+    .action(run(leaksCommand));
 
   return cli;
 }

@@ -234,7 +234,7 @@ describe('usage errors', () => {
   it('--help lists every command', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    for (const cmd of ['validate', 'plan', 'catalog', 'fork', 'images', 'start', 'sweep']) expect(result.stdout).toContain(cmd);
+    for (const cmd of ['validate', 'plan', 'cost', 'catalog', 'fork', 'images', 'start', 'sweep', 'down', 'leaks']) expect(result.stdout).toContain(cmd);
   });
 });
 
