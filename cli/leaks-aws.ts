@@ -17,9 +17,10 @@ import { UserError } from '../spec/problems.js';
 import { AWS_CREDENTIALS, awsErrorName, awsFailure } from './aws-errors.js';
 import { CAPABILITIES } from './aws-egress.js';
 import type { AwsLeakKind, BurstStackState, CloudCheckContext, CloudLeaks, Disposition, LeakFinding, UncheckedKind } from './leaks.js';
+import { awsClients } from './aws-clients.js';
 
 /** Attempts per call of the real clients (standard retry mode: throttling and 5xx back off and retry). */
-export const AWS_MAX_ATTEMPTS = 5;
+export { AWS_MAX_ATTEMPTS } from './aws-clients.js';
 /** Pages read per listing before the report says it stopped. */
 const MAX_PAGES = 50;
 /** Instance states that bill or may bill again: stopped instances keep their volumes. */
@@ -35,25 +36,8 @@ export interface AwsLeakClients {
 
 /** The real clients: SDKs imported on first use, credentials found the usual way, {@link AWS_MAX_ATTEMPTS} attempts. */
 export function awsLeakClients(): AwsLeakClients {
-  const config = (region: string) => ({ region, maxAttempts: AWS_MAX_ATTEMPTS });
-  return {
-    async ec2(region) {
-      const { EC2Client } = await import('@aws-sdk/client-ec2');
-      return new EC2Client(config(region));
-    },
-    async autoScaling(region) {
-      const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
-      return new AutoScalingClient(config(region));
-    },
-    async batch(region) {
-      const { BatchClient } = await import('@aws-sdk/client-batch');
-      return new BatchClient(config(region));
-    },
-    async cloudFormation(region) {
-      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-      return new CloudFormationClient(config(region));
-    },
-  };
+  const { ec2, autoScaling, batch, cloudFormation } = awsClients;
+  return { ec2, autoScaling, batch, cloudFormation };
 }
 
 /** True for failures that make every other call fail the same way: report them at once. */

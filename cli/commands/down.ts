@@ -52,6 +52,7 @@ import { loadSelected } from '../teams.js';
 import type { QueuedResourceLike, TpuOperationLike } from './start-gcp.js';
 import { gcpSweepClients, gcpSweepGroupNames, sweepStatusGcp, type BatchClientLike } from './sweep-gcp.js';
 import { sweepGroupNames } from './sweep.js';
+import { awsClients } from '../aws-clients.js';
 
 /** Seconds a leaving fleet host may spend in the checkpoint hook (CHECKPOINT_HOOK_TIMEOUT_SECONDS of GpuFleet). */
 export const FLEET_HOOK_SECONDS = 300;
@@ -921,29 +922,8 @@ export const spawnTool: ToolRunner = (command, args, opts) =>
 
 /** The real AWS clients (standard retries, 5 attempts). */
 export function awsDownClients(): AwsDownClients {
-  const config = (region: string) => ({ region, maxAttempts: 5 });
-  return {
-    async autoScaling(region) {
-      const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
-      return new AutoScalingClient(config(region));
-    },
-    async batch(region) {
-      const { BatchClient } = await import('@aws-sdk/client-batch');
-      return new BatchClient(config(region));
-    },
-    async cloudFormation(region) {
-      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-      return new CloudFormationClient(config(region));
-    },
-    async ec2(region) {
-      const { EC2Client } = await import('@aws-sdk/client-ec2');
-      return new EC2Client(config(region));
-    },
-    async ssm(region) {
-      const { SSMClient } = await import('@aws-sdk/client-ssm');
-      return new SSMClient(config(region));
-    },
-  };
+  const { autoScaling, batch, cloudFormation, ec2, ssm } = awsClients;
+  return { autoScaling, batch, cloudFormation, ec2, ssm };
 }
 
 /** The real Google clients (Application Default Credentials). */

@@ -28,6 +28,7 @@ import { googleClients, pickStartCloud, runStartGcp } from './start-gcp.js';
 import { awsErrorName, awsFailure } from '../aws-errors.js';
 import { columns, style } from '../output.js';
 import { loadSelected } from '../teams.js';
+import { awsClients } from '../aws-clients.js';
 
 /** The target name that means the team's dev box rather than a fleet. */
 export const DEVBOX_TARGET = 'devbox';
@@ -768,26 +769,8 @@ export function renderStartReport(r: StartReport): string {
 
 /** The real clients: the SDKs are imported on first use, and each reads credentials the usual way. */
 export function sdkClients(): StartClients {
-  // Standard retries with a few more attempts than the default 3: a burst start polls for minutes.
-  const config = (region: string) => ({ region, maxAttempts: 5 });
-  return {
-    async autoScaling(region) {
-      const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling');
-      return new AutoScalingClient(config(region));
-    },
-    async cloudFormation(region) {
-      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-      return new CloudFormationClient(config(region));
-    },
-    async ec2(region) {
-      const { EC2Client } = await import('@aws-sdk/client-ec2');
-      return new EC2Client(config(region));
-    },
-    async scheduler(region) {
-      const { SchedulerClient } = await import('@aws-sdk/client-scheduler');
-      return new SchedulerClient(config(region));
-    },
-  };
+  const { autoScaling, cloudFormation, ec2, scheduler } = awsClients;
+  return { autoScaling, cloudFormation, ec2, scheduler };
 }
 
 /** Command-line options as commander gives them (`--nodes` is text). */

@@ -25,6 +25,7 @@ import { turnEgressOn } from '../aws-egress.js';
 import { awsErrorName, awsFailure } from '../aws-errors.js';
 import { columns, style } from '../output.js';
 import { displayPath } from '../teams.js';
+import { awsClients } from '../aws-clients.js';
 
 /** Most trials in one sweep: AWS Batch's largest array job. */
 export const MAX_TRIALS = 10_000;
@@ -660,21 +661,8 @@ export async function runSweepStatus(spec: TeamSpec, job: string | undefined, op
 
 /** The real clients: the SDKs are imported on first use, and each reads credentials the usual way. */
 export function sdkClients(): SweepClients {
-  const config = (region: string) => ({ region, maxAttempts: 5 });
-  return {
-    async batch(region) {
-      const { BatchClient } = await import('@aws-sdk/client-batch');
-      return new BatchClient(config(region));
-    },
-    async cloudFormation(region) {
-      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-      return new CloudFormationClient(config(region));
-    },
-    async s3(region) {
-      const { S3Client } = await import('@aws-sdk/client-s3');
-      return new S3Client(config(region));
-    },
-  };
+  const { batch, cloudFormation, s3 } = awsClients;
+  return { batch, cloudFormation, s3 };
 }
 
 export function realDeps(): SweepDeps {
