@@ -27,14 +27,25 @@ export function examplePlan(): TeamPlan {
   return planTeam(exampleSpec());
 }
 
-/** The example team's two stacks and their templates, built without cdk-nag (tests run the packs themselves). */
+/** Synthesized teams, by spec: files in one worker share them (the shared vitest project keeps modules between files). */
+const synthesized = new Map<string, TeamStacks & { storageTemplate: Template; burstTemplate: Template }>();
+
+/**
+ * The example team's two stacks and their templates, built without cdk-nag (tests run the packs
+ * themselves). A synthesis takes seconds, so each spec is synthesized once per worker; callers only read.
+ */
 export function synthTeam(spec: TeamSpec = exampleSpec()): TeamStacks & { storageTemplate: Template; burstTemplate: Template } {
+  const key = JSON.stringify(spec);
+  const cached = synthesized.get(key);
+  if (cached) return cached;
   const plan = planTeam(spec);
   if (!plan.aws) throw new Error(`${spec.team} has no aws section`);
   const { teams } = buildAwsApp([plan.aws], { nag: false });
   const stacks = teams.get(spec.team);
   if (!stacks) throw new Error('no stacks');
-  return { ...stacks, storageTemplate: Template.fromStack(stacks.storage), burstTemplate: Template.fromStack(stacks.burst) };
+  const result = { ...stacks, storageTemplate: Template.fromStack(stacks.storage), burstTemplate: Template.fromStack(stacks.burst) };
+  synthesized.set(key, result);
+  return result;
 }
 
 /**
