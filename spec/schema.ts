@@ -92,6 +92,12 @@ const commandField = z
     examples: [['python', 'train.py', '--config', 'configs/base.yaml']],
   });
 
+/** What a dev box carries, the same on both clouds. */
+const devBoxAcceleratorFields = {
+  accelerator: acceleratorField.optional().meta({ description: 'Accelerator of a GPU dev box. Default: none (a CPU box).', examples: ['l4'] }),
+  count: z.int().min(1).max(8).default(1).meta({ description: 'Accelerators (with accelerator:).', examples: [1] }),
+};
+
 const attemptsField = z
   .int()
   .min(1)
@@ -247,8 +253,7 @@ export const AwsSweepSchema = z
 /** The AWS dev box. */
 export const AwsDevBoxSchema = z
   .strictObject({
-    accelerator: acceleratorField.optional().meta({ description: 'Accelerator of a GPU dev box. Default: none (a CPU box).', examples: ['a10g'] }),
-    count: z.int().min(1).max(8).default(1).meta({ description: 'Accelerators (with accelerator:).', examples: [1] }),
+    ...devBoxAcceleratorFields,
     instanceType: z
       .string()
       .optional()
@@ -449,8 +454,7 @@ export const GcpSweepSchema = z
 /** The GCP dev box. */
 export const GcpDevBoxSchema = z
   .strictObject({
-    accelerator: acceleratorField.optional().meta({ description: 'Accelerator of a GPU dev box. Default: none (a CPU box).', examples: ['l4'] }),
-    count: z.int().min(1).max(8).default(1).meta({ description: 'Accelerators (with accelerator:).', examples: [1] }),
+    ...devBoxAcceleratorFields,
     machineType: z
       .string()
       .optional()

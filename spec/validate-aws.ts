@@ -115,7 +115,8 @@ function checkImage(path: FieldPath, acceleratorId: AcceleratorId | undefined, i
   }
 }
 
-function checkWindows(path: FieldPath, idleMinutes: number, ttlHours: number, out: RawProblem[]): void {
+/** A TTL must outlast the idle window (the agent refuses a configuration where it does not). */
+export function checkWindows(path: FieldPath, idleMinutes: number, ttlHours: number, out: RawProblem[]): void {
   if (ttlHours * 60 <= idleMinutes) {
     out.push({
       path: [...path, 'ttlHours'],

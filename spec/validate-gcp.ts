@@ -22,6 +22,7 @@ import type { FieldPath } from './problems.js';
 import { GcpDevBoxSchema, GcpFleetSchema, GcpQuotasSchema, GcpSweepSchema, GcpTpuSchema, ShutdownSchema } from './schema.js';
 import { didYouMean, listForMessage } from './suggest.js';
 import type { RawProblem } from './validate.js';
+import { checkWindows } from './validate-aws.js';
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
@@ -96,15 +97,6 @@ function checkGpu(path: FieldPath, what: string, region: string, item: GpuReques
   return chosen;
 }
 
-function checkWindows(path: FieldPath, idleMinutes: number, ttlHours: number, out: RawProblem[]): void {
-  if (ttlHours * 60 <= idleMinutes) {
-    out.push({
-      path: [...path, 'ttlHours'],
-      message: `a TTL of ${ttlHours} h is not longer than the idle window of ${idleMinutes} min`,
-      fix: 'make ttlHours longer than the idle window (idleMinutes), or shorten idleMinutes.',
-    });
-  }
-}
 
 /** What one item needs at full size, by accelerator and market. */
 interface Demand {
