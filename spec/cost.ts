@@ -290,7 +290,7 @@ function gcpLine(item: GcpPlanItem): CostLine {
         `the backstop is a Cloud Scheduler job (3 free per billing account, then $0.10/month) calling a function every ${item.everyMinutes} minutes: inside Cloud Run's free tier`,
       );
     case 'budget':
-      return line(item, [], 'billing budgets and email notification channels are free');
+      return line(item, [], 'billing budgets cost nothing; email notification channels are not priced in the catalog (no source found)');
     default:
       return assertNever(item);
   }

@@ -128,7 +128,6 @@ export function checkWindows(path: FieldPath, idleMinutes: number, ttlHours: num
 
 /** vCPUs one item needs at full size, by quota class and market. */
 interface Demand {
-  readonly path: FieldPath;
   readonly label: string;
   readonly instanceType: string;
   readonly onDemand: number;
@@ -222,7 +221,7 @@ export function awsComputeProblems(root: Record<string, unknown>, aws: Record<st
     const vCpus = Math.max(0, ...types.map((t) => t.vCpus));
     const base = f.market === 'on-demand' ? f.nodes : f.market === 'mixed' ? f.onDemandBase : 0;
     if (types[0]) {
-      demands.push({ path, label: `fleet ${f.name} ${f.nodes} x ${vCpus}`, instanceType: types[0].instanceType, onDemand: base * vCpus, spot: (f.nodes - base) * vCpus });
+      demands.push({ label: `fleet ${f.name} ${f.nodes} x ${vCpus}`, instanceType: types[0].instanceType, onDemand: base * vCpus, spot: (f.nodes - base) * vCpus });
     }
   });
 
@@ -249,7 +248,7 @@ export function awsComputeProblems(root: Record<string, unknown>, aws: Record<st
         fix: `set maxVCpus to at least ${smallest}.`,
       });
     }
-    if (types[0]) demands.push({ path, label: `sweep group ${g.name} maxVCpus`, instanceType: types[0].instanceType, onDemand: 0, spot: g.maxVCpus });
+    if (types[0]) demands.push({ label: `sweep group ${g.name} maxVCpus`, instanceType: types[0].instanceType, onDemand: 0, spot: g.maxVCpus });
   });
 
   const rawBox = aws['devBox'];
@@ -295,7 +294,7 @@ export function awsComputeProblems(root: Record<string, unknown>, aws: Record<st
       }
       checkImage(path, type?.accelerator ?? box.accelerator, box.image, out);
       checkWindows(path, box.idleMinutes ?? DEV_BOX_IDLE_MINUTES, box.ttlHours ?? defaults.ttlHours, out);
-      if (type) demands.push({ path, label: `dev box ${type.instanceType}`, instanceType: type.instanceType, onDemand: type.vCpus, spot: 0 });
+      if (type) demands.push({ label: `dev box ${type.instanceType}`, instanceType: type.instanceType, onDemand: type.vCpus, spot: 0 });
     }
   }
 
